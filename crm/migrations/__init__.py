@@ -1,0 +1,1 @@
+"""Alembic environment and revisions of the CRM store (see :mod:`crm.migrate`)."""
