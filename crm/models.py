@@ -47,6 +47,10 @@ ENUMS: dict[str, tuple[str, ...]] = {
     "decision_role": get_args(DecisionRole),
     "preference_category": get_args(PreferenceCategory),
 }
+KNOWN_ROLES: tuple[str, ...] = tuple(r for r in get_args(DecisionRole) if r != "unknown")
+"""The seven real decision roles (every :data:`DecisionRole` but ``unknown``)."""
+PREFERENCE_CATEGORIES: tuple[str, ...] = get_args(PreferenceCategory)
+"""The preference categories, in declaration order."""
 
 
 class User(SQLModel, table=True):
@@ -289,3 +293,116 @@ class PreferenceFact(SQLModel, table=True):
     sentence: str = Field(sa_type=Text)
     occurred_at: dt.datetime = Field(sa_type=UTCDateTime)
     extractor: str = Field(max_length=16)
+
+
+class DemoTruth(SQLModel, table=True):
+    """Ground truth the demo generator planted (written by ``crm.demo``, read by evals/tests).
+
+    ``entity`` is ``account`` (``label`` a behaviour: loyal_high_value, growing_new, churned,
+    one_off, seasonal, steady, prospect), ``opportunity`` (an outcome or scenario: won, lost,
+    open, stalled, slipped, missing_decision_maker, no_account) or ``contact`` (``label`` the
+    decision role, ``detail`` its stance and influence).
+    """
+
+    __tablename__ = "demo_truth"
+    id: int | None = Field(default=None, primary_key=True)
+    entity: str = Field(max_length=16, index=True)
+    entity_id: str = Field(max_length=64, index=True)
+    label: str = Field(max_length=32, index=True)
+    detail: str | None = None
+
+
+class ModelFit(SQLModel, table=True):
+    """Fitted parameters of a statistical model (written by ``tools.clv``), cached per dataset.
+
+    ``data_key`` fingerprints the input (e.g. order count, amount sum, max order id up to
+    ``as_of``): a new order changes it and forces a refit. ``params`` is a JSON object.
+    """
+
+    __tablename__ = "model_fits"
+    __table_args__ = (Index("ix_model_fits_lookup", "model", "as_of", "data_key", "time_unit"),)
+    id: int | None = Field(default=None, primary_key=True)
+    model: str = Field(max_length=32)
+    as_of: dt.date
+    data_key: str = Field(max_length=64)
+    time_unit: str = Field(max_length=8)
+    params: str = Field(sa_type=Text)
+    log_likelihood: float | None = None
+    n_customers: int
+    created_at: dt.datetime = Field(sa_type=UTCDateTime)
+
+
+class ConversationThread(SQLModel, table=True):
+    """A conversation thread (``id`` a uuid4 hex) of one caller, with the entities in focus.
+
+    ``focus`` is a JSON object (e.g. ``{"account_id": "A1"}``) the planners use to resolve
+    follow-ups; only ``caller_id`` may continue the thread.
+    """
+
+    __tablename__ = "conversation_threads"
+    id: str = Field(primary_key=True, max_length=32)
+    caller_id: str = Field(foreign_key="users.id", index=True, max_length=64)
+    focus: str = Field(default="{}", sa_type=Text)
+    created_at: dt.datetime = Field(sa_type=UTCDateTime)
+    updated_at: dt.datetime = Field(sa_type=UTCDateTime)
+
+
+class ConversationTurn(SQLModel, table=True):
+    """One question and its answer in a thread (the thread's memory reads the last few)."""
+
+    __tablename__ = "conversation_turns"
+    id: int | None = Field(default=None, primary_key=True)
+    thread_id: str = Field(foreign_key="conversation_threads.id", index=True, max_length=32)
+    question: str = Field(sa_type=Text)
+    answer: str = Field(sa_type=Text)
+    created_at: dt.datetime = Field(sa_type=UTCDateTime)
+
+
+class AuditEntry(SQLModel, table=True):
+    """One assistant turn as it happened, failures included (written by ``assistant.audit``).
+
+    ``caller_id`` has no foreign key so that turns of unknown callers are audited too;
+    ``tool_calls`` is a JSON list of ``{name, args, error, duration_ms}``.
+    """
+
+    __tablename__ = "audit_log"
+    id: int | None = Field(default=None, primary_key=True)
+    created_at: dt.datetime = Field(sa_type=UTCDateTime, index=True)
+    caller_id: str = Field(max_length=64, index=True)
+    thread_id: str | None = Field(default=None, max_length=32, index=True)
+    question: str = Field(sa_type=Text)
+    planner: str | None = Field(default=None, max_length=16)
+    tool_calls: str = Field(default="[]", sa_type=Text)
+    answer: str | None = Field(default=None, sa_type=Text)
+    notice: str | None = Field(default=None, sa_type=Text)
+    error: str | None = Field(default=None, sa_type=Text)
+    duration_ms: float
+
+
+class ApiKey(SQLModel, table=True):
+    """An API key of one CRM user (written by ``api.auth``): only a salted hash is stored.
+
+    The key reads ``dw_<prefix>_<secret>``; ``prefix`` finds the row, ``hash`` is
+    ``<salt hex>$<sha256(salt + secret) hex>``. A revoked key never authenticates again.
+    """
+
+    __tablename__ = "api_keys"
+    id: str = Field(primary_key=True, max_length=32)
+    user_id: str = Field(foreign_key="users.id", index=True, max_length=64)
+    prefix: str = Field(unique=True, max_length=16)
+    hash: str = Field(max_length=160)
+    created_at: dt.datetime = Field(sa_type=UTCDateTime)
+    revoked_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
+    last_used_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class SlackEvent(SQLModel, table=True):
+    """A Slack event already received (written by ``api.slack.dedupe``): retries are dropped.
+
+    Slack re-sends an event when the ack is slow; the first delivery inserts its
+    ``event_id``, and any later delivery of the same id finds the row and is ignored.
+    """
+
+    __tablename__ = "slack_events"
+    event_id: str = Field(primary_key=True, max_length=64)
+    received_at: dt.datetime = Field(sa_type=UTCDateTime, index=True)

@@ -102,3 +102,18 @@ def session(sqlite_store: Engine) -> Iterator[Session]:
     """A session on a fresh in-memory SQLite store."""
     with Session(sqlite_store) as s:
         yield s
+
+
+@pytest.fixture(scope="session")
+def demo_world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+    """The demo world (scale 1, seed 7, as of 2026-06-30) on a SQLite file, built once."""
+    import datetime as dt
+
+    from crm.demo import build_demo
+
+    path = tmp_path_factory.mktemp("demo_world") / "demo.db"
+    eng = make_engine(f"sqlite:///{path}")
+    create_all(eng)
+    build_demo(eng, scale=1, seed=7, as_of=dt.date(2026, 6, 30))
+    yield eng
+    eng.dispose()

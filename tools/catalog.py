@@ -26,16 +26,25 @@ from tools.context import ToolContext
 # register through the same decorator (knowledge may import this infrastructure).
 TOOL_MODULES: tuple[str, ...] = (
     "tools.accounts",
+    "tools.account_360",
+    "tools.account_tree",
+    "tools.account_duplicates",
     "tools.rfm",
+    "tools.rfm_segments",
     "tools.clv",
     "tools.metrics",
     "tools.leads",
     "tools.pipeline",
+    "tools.funnel",
+    "tools.velocity",
     "tools.forecast",
     "tools.win_model",
     "tools.deals",
+    "tools.deal_search",
     "tools.actions",
     "knowledge.tools",
+    "knowledge.power_map",
+    "knowledge.extract_tools",
 )
 
 ResultT = TypeVar("ResultT", bound=BaseModel)
