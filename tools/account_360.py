@@ -1,0 +1,313 @@
+"""``account_360``: everything about one account in one typed result.
+
+Each part is one small scoped query (records dated after ``as_of`` do not exist):
+firmographics and owner, contacts, an orders summary (:func:`order_totals`, shared with
+the customer tree), RFM (:func:`tools.rfm.rfm_table`), CLV (:func:`tools.clv.account_clv`;
+missing with the reason when the history is too short or the model did not fit), open
+opportunities, the last activities, tickets and NPS.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+import pandas as pd
+from pydantic import BaseModel, Field
+from sqlalchemy import case, func
+from sqlalchemy import select as sa_select
+from sqlmodel import col, select
+
+from crm.models import Account, Activity, Contact, Order, Stage, Survey, Ticket, User
+from tools.catalog import tool
+from tools.context import ToolContext
+from tools.errors import FitFailed, InsufficientHistory
+from tools.records import MAX_IDS, cents_to_money, get_account, visible_opportunities
+from tools.rfm import rfm_table
+from tools.rfm_rules import SegmentName, Tier
+
+LAST_ACTIVITIES = 5
+
+
+def year_before(day: dt.date) -> dt.date:
+    """The same calendar day one year earlier (28 February for 29 February)."""
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:
+        return day.replace(year=day.year - 1, day=28)
+
+
+def order_totals(ctx: ToolContext, account_ids: Sequence[str]) -> pd.DataFrame:
+    """Per account (index): order_count, total_cents, last_12m_cents, first/last order date.
+
+    One GROUP BY over the given accounts' orders up to ``as_of``; accounts without orders
+    are absent. The caller has checked that it may see these accounts.
+    """
+    start = year_before(ctx.as_of)
+    amount = col(Order.amount_cents)
+    stmt = (
+        sa_select(
+            col(Order.account_id),
+            func.count(),
+            func.sum(amount),
+            func.sum(case((col(Order.order_date) > start, amount), else_=0)),
+            func.min(col(Order.order_date)),
+            func.max(col(Order.order_date)),
+        )
+        .where(col(Order.account_id).in_(list(account_ids)), col(Order.order_date) <= ctx.as_of)
+        .group_by(col(Order.account_id))
+    )
+    columns = ["account_id", "order_count", "total_cents", "last_12m_cents", "first", "last"]
+    return pd.DataFrame(ctx.session.execute(stmt).all(), columns=columns).set_index("account_id")
+
+
+class OrdersSummary(BaseModel):
+    """What the account bought up to as_of."""
+
+    order_count: int = Field(description="Orders up to as_of.")
+    total: float = Field(description="Revenue of all those orders, currency units.")
+    last_12_months: float = Field(description="Revenue of the 12 months ending at as_of.")
+    first_order_date: dt.date | None = Field(description="First order date; null if none.")
+    last_order_date: dt.date | None = Field(description="Last order date; null if none.")
+    order_ids: list[str] = Field(description="Ids of the latest orders, newest first (capped).")
+
+
+class RFMSummary(BaseModel):
+    """The account's RFM scores (quintiles of the caller's accounts)."""
+
+    r_score: int = Field(description="Recency score 1-5 (5 = most recent).")
+    f_score: int = Field(description="Frequency score 1-5.")
+    m_score: int = Field(description="Monetary score 1-5.")
+    segment: SegmentName = Field(description="RFM segment.")
+    tier: Tier = Field(description="Sales tier.")
+
+
+class CLVSummary(BaseModel):
+    """Customer lifetime value figures (see the account_clv tool for details)."""
+
+    formula_clv: float = Field(description="Annual spend x lifetime x gross margin.")
+    predicted_clv: float | None = Field(description="Discounted BG/NBD + Gamma-Gamma CLV.")
+    p_alive: float | None = Field(description="Probability the customer is still active.")
+    expected_purchases: float | None = Field(description="Purchases expected next 52 weeks.")
+
+
+class ContactSummary(BaseModel):
+    """A person at the account."""
+
+    contact_id: str = Field(description="Contact id.")
+    name: str = Field(description="Name.")
+    title: str | None = Field(description="Job title.")
+
+
+class OpenOpportunity(BaseModel):
+    """An open deal on the account."""
+
+    opportunity_id: str = Field(description="Opportunity id.")
+    name: str = Field(description="Deal name.")
+    stage: str = Field(description="Current stage.")
+    amount: float = Field(description="Deal amount, currency units.")
+    close_date: dt.date | None = Field(description="Expected close date.")
+
+
+class RecentActivity(BaseModel):
+    """One of the latest activities."""
+
+    activity_id: str = Field(description="Activity id.")
+    kind: str = Field(description="call, email, meeting, note or task.")
+    date: dt.date = Field(description="When it happened (UTC date).")
+    subject: str | None = Field(description="Subject line.")
+
+
+class ServiceSummary(BaseModel):
+    """Service tickets and NPS up to as_of."""
+
+    open_tickets: int = Field(description="Tickets opened by as_of and still open or pending.")
+    average_csat: float | None = Field(description="Mean CSAT (1-5) of rated tickets.")
+    rated_tickets: int = Field(description="Tickets with a CSAT rating.")
+    latest_nps: int | None = Field(description="Latest NPS answer (0-10).")
+    average_nps: float | None = Field(description="Mean NPS answer (0-10).")
+    nps_answers: int = Field(description="NPS answers.")
+
+
+class Account360(BaseModel):
+    """One account seen from every side."""
+
+    account_id: str = Field(description="Account id.")
+    name: str = Field(description="Account name.")
+    as_of: dt.date = Field(description="Analysis date.")
+    currency: str = Field(description="Currency of the money figures.")
+    industry: str | None = Field(description="Industry.")
+    country: str | None = Field(description="Country.")
+    employees: int | None = Field(description="Number of employees.")
+    annual_revenue: float | None = Field(description="The company's own annual revenue.")
+    parent_id: str | None = Field(description="Parent account id, if the caller may see it.")
+    owner_id: str | None = Field(description="Owning user's id.")
+    owner_name: str | None = Field(description="Owning user's name.")
+    contacts: list[ContactSummary] = Field(description="Contacts (capped).")
+    contacts_total: int = Field(description="Number of contacts.")
+    orders: OrdersSummary = Field(description="Orders summary.")
+    rfm: RFMSummary | None = Field(description="RFM scores; null without orders.")
+    clv: CLVSummary | None = Field(description="Lifetime value; null when it cannot be computed.")
+    clv_missing_reason: str | None = Field(description="Why clv is null, if it is.")
+    open_opportunities: list[OpenOpportunity] = Field(description="Open deals visible to you.")
+    open_pipeline: float = Field(description="Sum of the open deals' amounts.")
+    last_activities: list[RecentActivity] = Field(description="Latest activities, newest first.")
+    service: ServiceSummary = Field(description="Tickets and NPS.")
+
+
+def _orders(ctx: ToolContext, account_id: str) -> OrdersSummary:
+    totals = order_totals(ctx, [account_id])
+    ids = ctx.session.execute(
+        select(col(Order.id))
+        .where(col(Order.account_id) == account_id, col(Order.order_date) <= ctx.as_of)
+        .order_by(col(Order.order_date).desc(), col(Order.id).desc())
+        .limit(MAX_IDS)
+    ).scalars()
+    if totals.empty:
+        return OrdersSummary(
+            order_count=0,
+            total=0.0,
+            last_12_months=0.0,
+            first_order_date=None,
+            last_order_date=None,
+            order_ids=[],
+        )
+    row = totals.iloc[0]
+    return OrdersSummary(
+        order_count=int(row["order_count"]),
+        total=cents_to_money(int(row["total_cents"])),
+        last_12_months=cents_to_money(int(row["last_12m_cents"])),
+        first_order_date=row["first"],
+        last_order_date=row["last"],
+        order_ids=list(ids),
+    )
+
+
+def _rfm(ctx: ToolContext, account_id: str) -> RFMSummary | None:
+    table = rfm_table(ctx)
+    if account_id not in table.index:
+        return None
+    row = table.loc[account_id]
+    return RFMSummary(**{k: row[k] for k in RFMSummary.model_fields})
+
+
+def _clv(ctx: ToolContext, account_id: str) -> tuple[CLVSummary | None, str | None]:
+    from tools.clv import account_clv
+
+    try:
+        clv = account_clv(ctx, account_id=account_id)
+    except (InsufficientHistory, FitFailed) as exc:
+        return None, str(exc)
+    return CLVSummary(**{k: getattr(clv, k) for k in CLVSummary.model_fields}), clv.model_issue
+
+
+def _opportunities(ctx: ToolContext, account_id: str) -> list[OpenOpportunity]:
+    opps = visible_opportunities(ctx)
+    stmt = (
+        opps.join(Stage, col(Stage.name) == opps.selected_columns.stage)
+        .where(opps.selected_columns.account_id == account_id, col(Stage.outcome) == "open")
+        .order_by(opps.selected_columns.close_date, opps.selected_columns.id)
+    )
+    return [
+        OpenOpportunity(
+            opportunity_id=o.id,
+            name=o.name,
+            stage=o.stage,
+            amount=cents_to_money(o.amount_cents),
+            close_date=o.close_date,
+        )
+        for o in ctx.session.exec(stmt).all()
+    ]
+
+
+def _activities(ctx: ToolContext, account_id: str) -> list[RecentActivity]:
+    stmt = (
+        select(Activity)
+        .where(col(Activity.account_id) == account_id, col(Activity.occurred_at) < ctx.as_of_end)
+        .order_by(col(Activity.occurred_at).desc(), col(Activity.id).desc())
+        .limit(LAST_ACTIVITIES)
+    )
+    return [
+        RecentActivity(activity_id=a.id, kind=a.kind, date=a.occurred_at.date(), subject=a.subject)
+        for a in ctx.session.exec(stmt).all()
+    ]
+
+
+def _service(ctx: ToolContext, account_id: str) -> ServiceSummary:
+    tickets = ctx.session.execute(
+        sa_select(
+            func.sum(case((col(Ticket.status).in_(["open", "pending"]), 1), else_=0)),
+            func.avg(col(Ticket.csat)),
+            func.count(col(Ticket.csat)),
+        ).where(col(Ticket.account_id) == account_id, col(Ticket.opened_at) < ctx.as_of_end)
+    ).one()
+    answered = (col(Survey.account_id) == account_id, col(Survey.answered_at) < ctx.as_of_end)
+    nps = ctx.session.execute(
+        sa_select(func.avg(col(Survey.nps)), func.count()).where(*answered)
+    ).one()
+    latest = ctx.session.exec(
+        select(Survey)
+        .where(*answered)
+        .order_by(col(Survey.answered_at).desc(), col(Survey.id).desc())
+        .limit(1)
+    ).first()
+    return ServiceSummary(
+        open_tickets=int(tickets[0] or 0),
+        average_csat=None if tickets[1] is None else round(float(tickets[1]), 2),
+        rated_tickets=int(tickets[2]),
+        latest_nps=None if latest is None else latest.nps,
+        average_nps=None if nps[0] is None else round(float(nps[0]), 2),
+        nps_answers=int(nps[1]),
+    )
+
+
+def _contacts(ctx: ToolContext, account_id: str) -> list[ContactSummary]:
+    stmt = select(Contact).where(col(Contact.account_id) == account_id).order_by(col(Contact.id))
+    return [
+        ContactSummary(contact_id=c.id, name=c.name, title=c.title)
+        for c in ctx.session.exec(stmt).all()
+    ]
+
+
+@tool
+def account_360(ctx: ToolContext, *, account_id: str) -> Account360:
+    """Summarise one account: profile, owner, contacts, orders, RFM, CLV, deals and service.
+
+    Use for "tell me about X", "prepare me for a meeting with X" or "what is going on at X".
+    Answers from the caller's view: deals owned by other teams are not listed.
+
+    Args:
+        ctx: The caller's context (supplied by the runtime, never by the model).
+        account_id: The account id (resolve names with find_account first).
+    """
+    account: Account = get_account(ctx, account_id)
+    owner = ctx.session.get(User, account.owner_id) if account.owner_id else None
+    parent = ctx.session.get(Account, account.parent_id) if account.parent_id else None
+    contacts = _contacts(ctx, account_id)
+    opportunities = _opportunities(ctx, account_id)
+    clv, clv_reason = _clv(ctx, account_id)
+    return Account360(
+        account_id=account.id,
+        name=account.name,
+        as_of=ctx.as_of,
+        currency=ctx.currency,
+        industry=account.industry,
+        country=account.country,
+        employees=account.employees,
+        annual_revenue=None
+        if account.annual_revenue_cents is None
+        else cents_to_money(account.annual_revenue_cents),
+        parent_id=parent.id if parent and ctx.scope.allows(parent.owner_id) else None,
+        owner_id=account.owner_id,
+        owner_name=owner.name if owner else None,
+        contacts=contacts[:MAX_IDS],
+        contacts_total=len(contacts),
+        orders=_orders(ctx, account_id),
+        rfm=_rfm(ctx, account_id),
+        clv=clv,
+        clv_missing_reason=clv_reason,
+        open_opportunities=opportunities,
+        open_pipeline=round(sum(o.amount for o in opportunities), 2),
+        last_activities=_activities(ctx, account_id),
+        service=_service(ctx, account_id),
+    )
