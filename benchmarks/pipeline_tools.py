@@ -1,0 +1,91 @@
+"""Stage-analysis, forecast and win-model timings on the demo world.
+
+``python -m benchmarks pipeline_tools [--scale 500] [--db PATH] [--repeat 3]``
+
+Builds the seeded demo world at ``--scale`` once (cached in ``--db``), then times, for
+the whole company (admin scope): pipeline by stage + funnel conversion + sales velocity
+(the issue's "< 2 s at scale 500" budget), stalled / slipped deals, the forecast, and
+the win model's training (cold cache) and one explained prediction (warm).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import statistics
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from sqlalchemy import func
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from crm.db import create_all, make_engine
+from crm.models import Opportunity, StageHistory
+from crm.scope import Scope
+from tools.context import ToolContext
+
+AS_OF = dt.date(2026, 6, 30)
+
+
+def build(path: Path, scale: float) -> Engine:
+    """The cached demo store at ``path``."""
+    fresh = not path.exists()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    engine = make_engine(f"sqlite:///{path}")
+    if fresh:
+        from crm.demo import build_demo
+
+        start = time.perf_counter()
+        create_all(engine)
+        build_demo(engine, scale=scale, as_of=AS_OF)
+        print(f"built demo world scale {scale:g} in {time.perf_counter() - start:.0f} s")
+    return engine
+
+
+def timed(label: str, repeat: int, call: Callable[[], object]) -> float:
+    """Run ``call`` ``repeat`` times; print and return the median seconds."""
+    samples = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        call()
+        samples.append(time.perf_counter() - start)
+    median = statistics.median(samples)
+    print(f"{label:<44} median {median * 1000:8.0f} ms  (max {max(samples) * 1000:.0f} ms)")
+    return median
+
+
+def main(argv: list[str]) -> None:
+    from tools.forecast import forecast
+    from tools.funnel import funnel_conversion
+    from tools.pipeline import pipeline_by_stage
+    from tools.velocity import sales_velocity, slipped_deals, stalled_deals
+    from tools.win_model import TrainedModel, trained_model, win_probability
+
+    parser = argparse.ArgumentParser(prog="pipeline_tools")
+    parser.add_argument("--scale", type=float, default=500)
+    parser.add_argument("--db", type=Path, default=None)
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args(argv)
+    engine = build(args.db or Path(f".dealwise/bench/pipeline_{args.scale:g}.db"), args.scale)
+    with Session(engine) as session:
+        ctx = ToolContext(session=session, scope=Scope.everything(), as_of=AS_OF)
+        deals = session.exec(select(func.count()).select_from(Opportunity)).one()
+        visits = session.exec(select(func.count()).select_from(StageHistory)).one()
+        print(f"scale {args.scale:g}: {deals} opportunities, {visits} stage-history rows")
+        r = args.repeat
+        total = timed("pipeline_by_stage", r, lambda: pipeline_by_stage(ctx))
+        total += timed("funnel_conversion (all time)", r, lambda: funnel_conversion(ctx))
+        total += timed("sales_velocity", r, lambda: sales_velocity(ctx))
+        print(f"{'pipeline + funnel + velocity (company)':<44} total  {total * 1000:8.0f} ms")
+        timed("stalled_deals (stage norms cached)", r, lambda: stalled_deals(ctx))
+        timed("slipped_deals", r, lambda: slipped_deals(ctx))
+        timed("forecast this quarter (rates cached)", r, lambda: forecast(ctx))
+        timed("win model training (cold cache)", 1, lambda: trained_model(ctx))
+        model = trained_model(ctx)
+        if isinstance(model, TrainedModel):
+            print(f"model: {model.family}, {model.n_closed} closed deals, brier {model.brier}")
+            deal = pipeline_by_stage(ctx).stages[0].opportunity_ids[0]
+            timed("win_probability (model cached)", r, lambda: win_probability(
+                ctx, opportunity_id=deal))  # fmt: skip

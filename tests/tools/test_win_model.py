@@ -1,0 +1,79 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pandas as pd
+import pytest
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from tests.tools.builders_pipeline import World, stall_world
+from tests.tools.builders_win import signal_world
+from tools.errors import NotFound
+from tools.win_explain import describe_factors
+from tools.win_model import FAMILIES, TrainedModel, trained_model, win_probability
+
+
+@pytest.fixture
+def small(engine: Engine) -> Iterator[World]:
+    with Session(engine) as session:
+        yield stall_world(session)
+
+
+@pytest.fixture(scope="module")
+def signal() -> Iterator[World]:
+    from tests.conftest import sqlite_engine
+
+    engine = sqlite_engine()
+    with Session(engine) as session:
+        yield signal_world(session)
+    engine.dispose()
+
+
+def test_with_few_closed_deals_it_says_so_and_uses_the_smoothed_stage_rate(small: World) -> None:
+    result = win_probability(small.ctx(), opportunity_id="O1")
+    assert result.model_used == "fallback" and result.closed_deals_used == 4
+    assert result.probability == pytest.approx((3 + 2 * 0.5) / (3 + 2), abs=1e-4)  # Proposal
+    assert "Only 4 closed deals" in result.calibration_note
+    assert "3 of 3 closed deals that reached Proposal were won" in result.calibration_note
+
+
+def test_a_closed_deal_reports_its_outcome(small: World) -> None:
+    assert win_probability(small.ctx(), opportunity_id="W1").probability == 1.0
+    assert win_probability(small.ctx(), opportunity_id="L1").model_used == "closed"
+
+
+def test_another_reps_deal_is_not_found(small: World) -> None:
+    with pytest.raises(NotFound):
+        win_probability(small.ctx("rep1"), opportunity_id="O3")
+
+
+def test_the_model_ranks_the_engaged_deal_above_the_quiet_one(signal: World) -> None:
+    hot = win_probability(signal.ctx(), opportunity_id="HOT")
+    cold = win_probability(signal.ctx(), opportunity_id="COLD")
+    assert hot.model_used == cold.model_used == "model"
+    assert hot.model_family in FAMILIES and hot.closed_deals_used == 120
+    assert 0 <= cold.probability < hot.probability <= 1
+    assert hot.holdout_brier is not None and hot.holdout_brier < 0.25  # better than a coin
+    assert hot.holdout_auc is not None and hot.holdout_auc > 0.6
+
+
+def test_the_quiet_deal_is_explained_by_its_silence(signal: World) -> None:
+    cold = win_probability(signal.ctx(), opportunity_id="COLD")
+    words = " ".join(f.text for f in cold.factors_down)
+    assert "No activity for 70 days" in words or "1 activity logged" in words
+    assert all(f.effect_pts < 0 for f in cold.factors_down)
+
+
+def test_the_model_is_trained_once_per_data_and_as_of(signal: World) -> None:
+    first = trained_model(signal.ctx())
+    assert isinstance(first, TrainedModel)
+    assert trained_model(signal.ctx("rep1")) is first  # learnt on the whole store
+
+
+def test_factors_read_as_sentences_with_points() -> None:
+    row = pd.Series({"days_since_activity": 45.0, "champion_known": 1.0, "stage": "Proposal"})
+    up, down = describe_factors(row, {"days_since_activity": -12.3, "champion_known": 4.0,
+                                      "stage": 0.2})  # fmt: skip
+    assert [f.text for f in down] == ["No activity for 45 days (-12 pts)"]
+    assert [f.text for f in up] == ["Champion identified (+4 pts)"]

@@ -1,0 +1,105 @@
+"""In-process cache of learnt pipeline parameters (stage norms, stage win rates, win model).
+
+Learnt parameters are fitted on the whole store (``Scope.everything``, the internal
+"fitting" scope of :mod:`crm.scope`) and only ever applied to records in the caller's
+scope; they expose aggregates (medians, rates, coefficients), never other reps' records.
+The same cache keeps the frames of the scoped pipeline queries (keyed by their SQL and
+bound values, so by scope too), which the stage tools share within one data version.
+Entries are keyed by the engine (weakly, so a disposed test store frees its entries),
+a cheap fingerprint of the data and ``as_of``: any new stage change, deal, close-date
+change or activity changes the fingerprint and forces a refit.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+import time
+import weakref
+from collections.abc import Callable, Hashable
+from typing import Any, TypeVar
+from weakref import WeakKeyDictionary
+
+from sqlalchemy import Row, func
+from sqlmodel import select
+
+from crm.models import Activity, CloseDateChange, ContactRoleFact, Opportunity, Stage, StageHistory
+from crm.scope import Scope
+from tools.context import ToolContext
+
+T = TypeVar("T")
+_CACHE: WeakKeyDictionary[Any, dict[Hashable, Any]] = WeakKeyDictionary()
+_LOCK = threading.Lock()
+_MAX_ENTRIES = 32
+_FINGERPRINTS: WeakKeyDictionary[Any, tuple[float, Any, tuple[Any, ...]]] = WeakKeyDictionary()
+FINGERPRINT_TTL_S = 1.0
+
+
+def company(ctx: ToolContext) -> ToolContext:
+    """The same context with the unrestricted fitting scope (for learning parameters only)."""
+    return dataclasses.replace(ctx, scope=Scope.everything(ctx.scope.user_id))
+
+
+def fingerprint(ctx: ToolContext) -> tuple[Any, ...]:
+    """A cheap summary that changes whenever the pipeline data changes.
+
+    Index-only maxima on the history tables (new rows), plus a count and an amount sum
+    over opportunities (in-place edits of deals). Memoised per session transaction for
+    FINGERPRINT_TTL_S seconds, so the several lookups of one request cost one query set
+    (a commit starts a new transaction and so a new fingerprint).
+    """
+    now = time.monotonic()
+    with _LOCK:
+        memo = _FINGERPRINTS.get(ctx.session)
+    if memo is not None and now - memo[0] < FINGERPRINT_TTL_S:
+        transaction = ctx.session.get_transaction()
+        if transaction is not None and transaction is memo[1]():
+            return memo[2]
+    value = _fingerprint(ctx)
+    transaction = ctx.session.get_transaction()
+    if transaction is not None:
+        with _LOCK:
+            _FINGERPRINTS[ctx.session] = (now, weakref.ref(transaction), value)
+    return value
+
+
+def _fingerprint(ctx: ToolContext) -> tuple[Any, ...]:
+    session = ctx.session
+    parts: list[Any] = []
+    for stmt in (
+        select(func.count(), func.sum(Opportunity.amount_cents), func.max(Opportunity.id)),
+        select(func.max(StageHistory.id)),
+        select(func.max(CloseDateChange.id)),
+        select(func.max(Activity.occurred_at)),
+        select(func.count(), func.sum(Stage.probability), func.max(Stage.name)),
+        select(func.max(ContactRoleFact.id)),
+    ):
+        row = session.exec(stmt).one()
+        parts.extend(tuple(row) if isinstance(row, Row) else (row,))
+    return tuple(parts)
+
+
+def query_key(stmt: Any) -> str:
+    """A cache name for a SELECT: its SQL text and bound values (scope included)."""
+    compiled = stmt.compile()
+    return f"{compiled}|{sorted(compiled.params.items())!r}"
+
+
+def cached(ctx: ToolContext, name: str, compute: Callable[[], T]) -> T:
+    """``compute()`` once per (engine, ``name``, data fingerprint, as_of).
+
+    Cached values are shared: callers must treat them as read-only.
+    """
+    bind = ctx.session.get_bind()
+    engine = getattr(bind, "engine", bind)
+    key = (name, fingerprint(ctx), ctx.as_of)
+    with _LOCK:
+        entries = _CACHE.setdefault(engine, {})
+        if key in entries:
+            return entries[key]  # type: ignore[no-any-return]
+    value = compute()
+    with _LOCK:
+        while len(entries) >= _MAX_ENTRIES:
+            del entries[next(iter(entries))]
+        entries[key] = value
+    return value
