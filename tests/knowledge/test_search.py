@@ -1,0 +1,166 @@
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from knowledge.indexing import index_notes
+from knowledge.search import NoteIndex, note_filter, open_note_index
+from knowledge.tools import NoteSearchResult, NotesIndexUnavailable, search_notes
+from tests.knowledge.builders_notes import build_world, note
+from tests.knowledge.conftest import FakeEmbedder
+from tools.catalog import build_spec
+from tools.context import ToolContext
+from tools.errors import InvalidArgument, NotFound
+
+QUERY = "the CFO approves the budget and signs"
+LATE = dt.date(2024, 12, 31)
+
+
+@pytest.fixture
+def store(engine: Engine, tmp_path: Path, fake_embedder: FakeEmbedder) -> Iterator[Session]:
+    build_world(engine)
+    index = open_note_index(tmp_path, embedder=fake_embedder)
+    with Session(engine) as session:
+        index_notes(session, index)
+        session.info["index"] = index
+        yield session
+
+
+def ask(session: Session, user: str, as_of: dt.date = LATE, **args: object) -> NoteSearchResult:
+    ctx = ToolContext.for_user(session, user, as_of, knowledge=session.info["index"])
+    return search_notes(ctx, **{"query": QUERY, **args})  # type: ignore[arg-type]
+
+
+def ids(result: NoteSearchResult) -> set[str]:
+    return {p.note_id for p in result.passages}
+
+
+def test_a_rep_finds_only_notes_on_their_own_book(store: Session) -> None:
+    assert ids(ask(store, "rep1", limit=20)) == {"N1", "N2", "N5"}
+    assert ids(ask(store, "rep3", limit=20)) == {"N4"}
+
+
+def test_a_manager_finds_the_team_notes_and_an_admin_all_notes(store: Session) -> None:
+    assert ids(ask(store, "mgr", limit=20)) == {"N1", "N2", "N3", "N5"}
+    assert ids(ask(store, "boss", limit=20)) == {"N1", "N2", "N3", "N4", "N5"}
+
+
+def test_notes_written_after_the_analysis_date_do_not_exist(store: Session) -> None:
+    assert ids(ask(store, "boss", as_of=dt.date(2024, 3, 5))) == {"N1", "N3"}
+    assert ids(ask(store, "boss", as_of=dt.date(2024, 3, 4))) == {"N1"}
+
+
+def test_since_and_until_are_inclusive_days(store: Session) -> None:
+    found = ask(store, "boss", since=dt.date(2024, 3, 5), until=dt.date(2024, 3, 7))
+    assert ids(found) == {"N3", "N4"}
+
+
+def test_the_closest_passage_comes_first_with_its_account_and_date(store: Session) -> None:
+    found = ask(store, "rep1", account_id="A1")
+    assert [p.note_id for p in found.passages][-1] == "N2"  # the lunch note shares least
+    best = found.passages[0]
+    assert best.note_id == "N1"
+    assert (best.account_id, best.account_name, best.kind) == ("A1", "Acme", "note")
+    assert (best.opportunity_id, best.contact_id, best.date) == ("O1", "C1", dt.date(2024, 3, 1))
+    assert best.text == "The CFO Maria approves the budget and signs the contract."
+    scores = [p.score for p in found.passages]
+    assert scores == sorted(scores, reverse=True) and 0 < scores[0] <= 1
+    assert found.count == 3
+
+
+def test_opportunity_and_contact_filters_narrow_the_notes(store: Session) -> None:
+    assert ids(ask(store, "rep1", opportunity_id="O1")) == {"N1"}
+    assert ids(ask(store, "rep1", contact_id="C1")) == {"N1"}
+
+
+def test_asking_about_another_reps_account_or_contact_is_not_found(store: Session) -> None:
+    with pytest.raises(NotFound, match="not found or not yours"):
+        ask(store, "rep2", account_id="A1")
+    with pytest.raises(NotFound, match="contact"):
+        ask(store, "rep2", contact_id="C1")
+    with pytest.raises(NotFound):
+        ask(store, "rep3", opportunity_id="O1")
+
+
+def test_a_long_note_appears_once_with_its_best_passage(store: Session) -> None:
+    body = " ".join(f"Item {i} of the security questionnaire was reviewed." for i in range(30))
+    store.add(note("L1", "A3", "2024-04-01", body + " The CFO approves the budget and signs."))
+    store.commit()
+    index_notes(store, store.info["index"])
+    passages = [p for p in ask(store, "rep3", limit=20).passages if p.note_id == "L1"]
+    assert len(passages) == 1
+    assert passages[0].text.endswith("The CFO approves the budget and signs.")
+
+
+def test_without_a_notes_index_the_tool_says_to_build_it(store: Session) -> None:
+    ctx = ToolContext.for_user(store, "rep1", LATE)
+    with pytest.raises(NotesIndexUnavailable, match="dealwise index"):
+        search_notes(ctx, query=QUERY)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        {"limit": 0},
+        {"limit": 21},
+        {"query": "  "},
+        {"since": dt.date(2024, 3, 5), "until": dt.date(2024, 3, 1)},
+    ],
+)
+def test_nonsensical_arguments_are_refused(store: Session, args: dict[str, object]) -> None:
+    with pytest.raises(InvalidArgument):
+        ask(store, "rep1", **args)
+
+
+def test_the_filter_restricts_owners_for_reps_but_not_for_admins() -> None:
+    end = dt.datetime(2024, 3, 2, tzinfo=dt.UTC)
+    rep = note_filter(owner_ids=frozenset({"rep1"}), before=end)
+    assert rep == {"$and": [{"occurred_ts": {"$lt": 1709337600}}, {"owner_id": {"$in": ["rep1"]}}]}
+    assert note_filter(owner_ids=None, before=end) == {"occurred_ts": {"$lt": 1709337600}}
+    assert note_filter(owner_ids=None, before=None) == {}
+
+
+def test_the_date_condition_is_needed_only_before_the_newest_note(store: Session) -> None:
+    index: NoteIndex = store.info["index"]
+    newest = dt.datetime(2024, 6, 1, 12, tzinfo=dt.UTC)  # N5
+    assert index.has_notes_from(newest)
+    assert not index.has_notes_from(newest + dt.timedelta(seconds=1))
+
+
+def test_the_catalog_entry_of_search_notes_documents_every_argument() -> None:
+    spec = build_spec(search_notes)
+    schema = spec.input_schema()
+    assert schema["required"] == ["query"]
+    assert set(schema["properties"]) == {
+        "query",
+        "account_id",
+        "opportunity_id",
+        "contact_id",
+        "since",
+        "until",
+        "limit",
+    }
+    assert all(prop["description"] for prop in schema["properties"].values())
+
+
+def test_an_index_opens_nothing_until_it_is_searched(tmp_path: Path) -> None:
+    index = open_note_index(tmp_path / "never", embedder=FakeEmbedder())
+    assert isinstance(index, NoteIndex)
+    assert not (tmp_path / "never").exists()
+
+
+def test_an_index_built_by_another_model_is_reported_as_unavailable(
+    store: Session, tmp_path: Path
+) -> None:
+    class OtherModel(FakeEmbedder):
+        name = "other-model"
+
+    other = open_note_index(tmp_path, embedder=OtherModel())
+    ctx = ToolContext.for_user(store, "rep1", LATE, knowledge=other)
+    with pytest.raises(NotesIndexUnavailable, match="--full"):
+        search_notes(ctx, query=QUERY)
