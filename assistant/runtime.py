@@ -18,7 +18,22 @@ def first_admin_id(session: Session) -> str:
     return admin
 
 
-def context_for(session: Session, user_id: str, settings: Settings) -> ToolContext:
+def open_notes(settings: Settings) -> object | None:
+    """The notes index handle (cheap: Chroma and the model open on the first search).
+
+    ``None`` when no embedding model is installed; note search then says so.
+    """
+    from knowledge.search import open_note_index
+
+    try:
+        return open_note_index(settings.data_dir, settings.chroma_url, settings.embedding_model)
+    except FileNotFoundError:
+        return None
+
+
+def context_for(
+    session: Session, user_id: str, settings: Settings, *, knowledge: object | None = None
+) -> ToolContext:
     """The tool context of CRM user ``user_id`` under ``settings``."""
     return ToolContext.for_user(
         session,
@@ -26,4 +41,5 @@ def context_for(session: Session, user_id: str, settings: Settings) -> ToolConte
         settings.analysis_date(),
         currency=settings.currency,
         default_gross_margin=settings.default_gross_margin,
+        knowledge=knowledge,
     )

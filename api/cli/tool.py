@@ -62,7 +62,7 @@ def tool(
     as_of: AsOfOption = None,
 ) -> None:
     """Call one tool of the catalog and print its result as JSON."""
-    from assistant.runtime import context_for, first_admin_id
+    from assistant.runtime import context_for, first_admin_id, open_notes
     from tools.catalog import load_catalog
     from tools.errors import ToolError
 
@@ -84,7 +84,9 @@ def tool(
         raise fail(str(exc)) from exc
     settings = settings_with(as_of)
     with open_session(settings) as session:
-        tool_ctx = context_for(session, user or first_admin_id(session), settings)
+        tool_ctx = context_for(
+            session, user or first_admin_id(session), settings, knowledge=open_notes(settings)
+        )
         try:
             result = spec.call(tool_ctx, args)
         except ValidationError as exc:

@@ -1,0 +1,191 @@
+"""Entities in a question, matched against the caller's scoped vocabulary.
+
+Record ids (ACC-00012, OPP-00034, ACT-00001, rep03) are taken as written when the
+caller can see them; names are fuzzy-matched (:mod:`assistant.offline.matching`):
+accounts, reps (full or first name), teams ("Team North", "north"), products
+("Starter"), contacts. Fixed phrases (periods, segments, stages, "by rep", "top 5")
+come from :mod:`assistant.offline.phrases`. :attr:`Entities.masked` is the question
+with every entity replaced by a placeholder word, which is what the intent model reads.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+
+from assistant.offline.matching import SpanMatch, match_names
+from assistant.offline.phrases import (
+    find_group_by,
+    find_period,
+    find_segment,
+    find_stage,
+    find_top_n,
+)
+from assistant.offline.vocab import Named, Vocabulary
+from tools.accounts import normalise_name
+from tools.periods import Period
+
+_ID = re.compile(r"\b(?:acc|opp|con|act)-\d+\b|\b(?:rep|mgr|admin)\d+\b", re.IGNORECASE)
+_WORD = re.compile(r"[a-z0-9']+")
+# Product words that name one product on their own (others are ordinary English).
+PRODUCT_WORDS = frozenset(
+    [
+        "starter",
+        "professional",
+        "enterprise",
+        "analytics",
+        "connector",
+        "mobile",
+        "onboarding",
+        "training",
+        "gateway",
+        "sensor",
+    ]
+)
+
+
+@dataclass
+class Entities:
+    """What a question names."""
+
+    masked: str
+    account: SpanMatch | None = None
+    account_text: str | None = None
+    foreign_account: str | None = None
+    deal_ids: list[str] = field(default_factory=list)
+    user: SpanMatch | None = None
+    team: str | None = None
+    product: Named | None = None
+    contact: Named | None = None
+    note_id: str | None = None
+    period: Period | None = None
+    period_text: str | None = None
+    segment: str | None = None
+    stage: str | None = None
+    group_by: str | None = None
+    top_n: int | None = None
+
+    @property
+    def account_id(self) -> str | None:
+        """The account named, when exactly one matches."""
+        match = self.account.unique if self.account else None
+        return match.id if match else None
+
+
+def extract(question: str, vocab: Vocabulary, as_of: dt.date) -> Entities:
+    """Find every entity ``question`` names within ``vocab``."""
+    lower = " ".join(question.lower().split())
+    found = Entities(masked="")
+    lower = _take_ids(lower, vocab, found)
+    lower = _take_phrases(lower, vocab, as_of, found)
+    tokens = normalise_name(lower).split()
+    tokens = _take_names(tokens, vocab, found)
+    found.masked = " ".join(tokens)
+    return found
+
+
+def _take_ids(text: str, vocab: Vocabulary, found: Entities) -> str:
+    accounts = {a.id.lower(): a for a in vocab.accounts}
+    deals = {d.id.lower(): d for d in vocab.deals}
+    users = {u.id.lower(): u for u in vocab.users}
+    for raw in _ID.findall(text):
+        key = raw.lower()
+        if key in accounts:
+            found.account = SpanMatch(0, 0, 100.0, (accounts[key],))
+            text = text.replace(raw, " accountname ")
+        elif key in deals:
+            found.deal_ids.append(deals[key].id)
+            text = text.replace(raw, " dealname ")
+        elif key in users:
+            found.user = SpanMatch(0, 0, 100.0, (users[key],))
+            text = text.replace(raw, " repname ")
+        elif key.startswith("act-"):
+            found.note_id = raw.upper()
+            text = text.replace(raw, " noteid ")
+        elif key.startswith("acc-"):  # not the caller's: the tool will say so
+            unknown = Named(raw.upper(), raw.upper(), key)
+            found.account = SpanMatch(0, 0, 100.0, (unknown,))
+            text = text.replace(raw, " accountname ")
+        elif key.startswith("opp-"):
+            found.deal_ids.append(raw.upper())
+            text = text.replace(raw, " dealname ")
+    return text
+
+
+def _take_phrases(text: str, vocab: Vocabulary, as_of: dt.date, found: Entities) -> str:
+    period = find_period(text, as_of)
+    if period is not None:
+        phrase, found.period = period
+        found.period_text = phrase.value
+        text = text[: phrase.start] + " period " + text[phrase.end :]
+    segment = find_segment(text)
+    if segment is not None:
+        found.segment = segment.value
+        text = text[: segment.start] + " segmentname " + text[segment.end :]
+    found.stage = find_stage(text, vocab.stages)
+    found.group_by = find_group_by(text)
+    found.top_n = find_top_n(text)
+    return text
+
+
+def _take_names(tokens: list[str], vocab: Vocabulary, found: Entities) -> list[str]:
+    if found.account is None:
+        hits = match_names(tokens, vocab.accounts)
+        if hits:
+            found.account = hits[0]
+            found.account_text = " ".join(tokens[hits[0].start : hits[0].end])
+            tokens = _mask(tokens, hits[0], "accountname")
+        else:
+            tokens = _take_foreign(tokens, vocab, found)
+    if found.user is None:
+        first_names = [Named(u.id, u.name, u.key.split(" ")[0], u.parent) for u in vocab.users]
+        hits = match_names(tokens, vocab.users, prefixes=False) or match_names(
+            tokens, first_names, prefixes=False
+        )
+        if hits:
+            found.user = hits[0]
+            tokens = _mask(tokens, hits[0], "repname")
+    tokens = _take_team(tokens, vocab, found)
+    tokens = _take_product(tokens, vocab, found)
+    hits = match_names(tokens, vocab.contacts, prefixes=False)
+    if hits and hits[0].end - hits[0].start > 1 and hits[0].unique:
+        found.contact = hits[0].unique
+        tokens = _mask(tokens, hits[0], "contactname")
+    return tokens
+
+
+def _take_foreign(tokens: list[str], vocab: Vocabulary, found: Entities) -> list[str]:
+    others = [Named("", key, key) for key in vocab.other_account_keys]
+    hits = [h for h in match_names(tokens, others) if h.end - h.start > 1 or h.score >= 100]
+    if not hits:
+        return tokens
+    found.foreign_account = " ".join(tokens[hits[0].start : hits[0].end]).title()
+    return _mask(tokens, hits[0], "accountname")
+
+
+def _take_team(tokens: list[str], vocab: Vocabulary, found: Entities) -> list[str]:
+    aliases = [Named(t.id, t.name, t.key) for t in vocab.teams]
+    aliases += [Named(t.id, t.name, t.key.removeprefix("team ")) for t in vocab.teams]
+    hits = [h for h in match_names(tokens, aliases, prefixes=False) if h.unique]
+    if not hits:
+        return tokens
+    found.team = hits[0].names[0].id
+    return _mask(tokens, hits[0], "teamname")
+
+
+def _take_product(tokens: list[str], vocab: Vocabulary, found: Entities) -> list[str]:
+    aliases = [Named(p.id, p.name, p.key) for p in vocab.products]
+    aliases += [
+        Named(p.id, p.name, word) for p in vocab.products for word in p.key.split()
+        if word in PRODUCT_WORDS
+    ]  # fmt: skip
+    hits = [h for h in match_names(tokens, aliases, prefixes=False) if h.unique]
+    if not hits:
+        return tokens
+    found.product = hits[0].names[0]
+    return _mask(tokens, hits[0], "productname")
+
+
+def _mask(tokens: list[str], hit: SpanMatch, placeholder: str) -> list[str]:
+    return [*tokens[: hit.start], placeholder, *tokens[hit.end :]]
