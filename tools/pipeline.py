@@ -81,8 +81,13 @@ def won_stage_days(ctx: ToolContext, conditions: list[ColumnElement[bool]]) -> p
 
 
 def summarise_stage_days(days: pd.DataFrame) -> dict[str, StageNorm]:
-    """Median, p75 and deal count per stage of a :func:`won_stage_days` frame, in order."""
-    grouped = days.groupby(["position", "stage"])["days"]
+    """Median, p75 and deal count per stage of a :func:`won_stage_days` frame, in order.
+
+    Empty (no deal won yet) gives no norms rather than failing.
+    """
+    if days.empty:
+        return {}
+    grouped = days.astype({"days": float}).groupby(["position", "stage"])["days"]
     table = pd.DataFrame(
         {"median": grouped.median(), "p75": grouped.quantile(0.75), "n": grouped.size()}
     ).reset_index()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from api.cli import stats, tool
+from api.cli import ask, db, demo, extract, imports, index, serve, slack, stats, tool, tour
 
 app = typer.Typer(
     name="dealwise",
@@ -13,7 +13,7 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-for module in (stats, tool):
+for module in (stats, tool, db, imports, index, demo, extract, ask, serve, slack, tour):
     module.register(app)
 
 

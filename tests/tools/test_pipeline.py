@@ -107,3 +107,17 @@ def test_learnt_norms_are_refreshed_when_a_deal_is_won(world: World) -> None:
     norms = stage_norms(world.ctx())
     assert norms["Proposal"].n_won_deals == 4  # 10, 20, 20, 30 days
     assert norms["Proposal"].median_days == 20.0
+
+
+def test_stage_norms_of_a_store_without_won_deals_are_empty() -> None:
+    import pandas as pd
+
+    from tools.pipeline import summarise_stage_days
+
+    empty = pd.DataFrame({"position": [], "stage": [], "days": []}, dtype=object)
+    assert summarise_stage_days(empty) == {}
+    days = pd.DataFrame(
+        {"position": [1, 1, 1, 1], "stage": ["Qual"] * 4, "days": [1, 2, 3, 4]}, dtype=object
+    )
+    norm = summarise_stage_days(days)["Qual"]
+    assert (norm.median_days, norm.p75_days, norm.n_won_deals) == (2.5, 3.2, 4)

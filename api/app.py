@@ -1,0 +1,106 @@
+"""The FastAPI app: REST API under ``/v1``, health checks, the web chat page at ``/``.
+
+:func:`create_app` builds it from the settings (or injected engine and assistant, as the
+tests do). When ``api.slack`` exists and Slack is configured (bot token and signing
+secret), the Slack app mounts itself on the same app through
+``api.slack.mount(app, settings=..., engine=..., assistant=...)``.
+"""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.responses import FileResponse
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy.engine import Engine
+
+from api.deps import AppState
+from api.errors import ErrorResponse, install_handlers
+from api.middleware import RequestIdMiddleware
+from api.routes import (
+    accounts,
+    ask,
+    health,
+    imports,
+    me,
+    notes,
+    opportunities,
+    pipeline,
+    tools,
+)
+from assistant.service import Assistant
+from crm.settings import Settings, get_settings
+
+WEB = Path(__file__).with_name("web")
+POOL = {"pool_size": 20, "max_overflow": 60, "pool_timeout": 60}
+"""Room for every worker thread (anyio runs 40 at once), each holding up to two sessions."""
+ROUTERS = (health, me, ask, accounts, opportunities, pipeline, tools, notes, imports)
+ERRORS: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorResponse, "description": text}
+    for status, text in (
+        (401, "Missing or invalid API key."),
+        (404, "Not found, or not yours."),
+        (422, "Invalid input; the error names each field."),
+        (500, "Unexpected error; quote the request id."),
+    )
+}
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    engine: Engine | None = None,
+    assistant: Assistant | None = None,
+) -> FastAPI:
+    """The Dealwise web app on ``settings`` (default: the environment)."""
+    settings = settings or get_settings()
+    if engine is None:
+        engine = assistant.engine if assistant else _engine(settings.database_url)
+    assistant = assistant or Assistant(settings, engine)
+    app = FastAPI(
+        title="Dealwise API",
+        version="1",
+        summary="Ask about your customers and pipeline; every figure comes with its records.",
+        description="Authenticate with `Authorization: Bearer <key>` (or `X-API-Key`); "
+        "create a key with `dealwise apikey create --user ID`.",
+    )
+    app.state.dealwise = AppState(settings=settings, engine=engine, assistant=assistant)
+    app.add_middleware(RequestIdMiddleware)
+    install_handlers(app)
+    for module in ROUTERS:
+        app.include_router(module.router, responses={} if module is health else dict(ERRORS))
+    _mount_web(app)
+    _mount_slack(app, settings, engine, assistant)
+    return app
+
+
+def _engine(url: str) -> Engine:
+    """An engine whose pool fits the worker threads (in-memory SQLite keeps its own pool)."""
+    from crm.db import make_engine
+
+    in_memory = url in ("sqlite://", "sqlite:///:memory:")
+    return make_engine(url) if in_memory else make_engine(url, **POOL)
+
+
+def _mount_web(app: FastAPI) -> None:
+    app.mount("/web", StaticFiles(directory=WEB), name="web")
+
+    @app.get("/", include_in_schema=False)
+    def index() -> FileResponse:
+        """The web chat page."""
+        return FileResponse(WEB / "index.html")
+
+
+def _mount_slack(app: FastAPI, settings: Settings, engine: Engine, assistant: Assistant) -> None:
+    if not (settings.slack_bot_token and settings.slack_signing_secret):
+        return
+    try:
+        slack = importlib.import_module("api.slack")
+    except ModuleNotFoundError as exc:
+        if exc.name != "api.slack":
+            raise
+        return
+    slack.mount(app, settings=settings, engine=engine, assistant=assistant)
