@@ -9,7 +9,9 @@ leaves. The default caller is the first admin (the demo admin after ``dealwise d
 
 from __future__ import annotations
 
+import contextlib
 import json
+import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Annotated
 
@@ -46,13 +48,26 @@ def ask(
     ] = None,
 ) -> None:
     """Answer one question about your customers and pipeline."""
+    if as_json:
+        print_json(question, user, as_of, thread)
+        return
     assistant, caller = _open(as_of, user)
     answer = _ask(assistant, question, caller, thread)
-    if as_json:
-        typer.echo(answer.model_dump_json(indent=2))
-    else:
-        show(answer)
-        console.print(f"[dim]follow up with --thread {answer.thread_id}[/]")
+    show(answer)
+    console.print(f"[dim]follow up with --thread {answer.thread_id}[/]")
+
+
+def print_json(question: str, user: str | None, as_of: dt.date | None, thread: str | None) -> None:
+    """Write the whole answer as exactly one JSON document on stdout, and nothing else.
+
+    Whatever a library prints while the question is answered goes to stderr instead.
+    """
+    stdout = sys.stdout
+    with contextlib.redirect_stdout(sys.stderr):
+        assistant, caller = _open(as_of, user)
+        answer = _ask(assistant, question, caller, thread)
+    stdout.write(answer.model_dump_json(indent=2) + "\n")
+    stdout.flush()
 
 
 def chat(user: UserOption = None, as_of: AsOfOption = None) -> None:

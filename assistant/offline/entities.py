@@ -14,7 +14,8 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
-from assistant.offline.matching import SpanMatch, match_names
+from assistant.offline.deal_names import find_deal, match_deal_name
+from assistant.offline.matching import PREFIX_SCORE, SpanMatch, match_names
 from assistant.offline.phrases import (
     find_group_by,
     find_period,
@@ -22,6 +23,7 @@ from assistant.offline.phrases import (
     find_stage,
     find_top_n,
 )
+from assistant.offline.spelling import fix_period_units
 from assistant.offline.vocab import Named, Vocabulary
 from tools.accounts import normalise_name
 from tools.periods import Period
@@ -53,7 +55,9 @@ class Entities:
     account: SpanMatch | None = None
     account_text: str | None = None
     foreign_account: str | None = None
+    foreign_deal: str | None = None
     deal_ids: list[str] = field(default_factory=list)
+    deal_names: tuple[Named, ...] = ()
     user: SpanMatch | None = None
     team: str | None = None
     product: Named | None = None
@@ -78,7 +82,7 @@ def extract(question: str, vocab: Vocabulary, as_of: dt.date) -> Entities:
     lower = " ".join(question.lower().split())
     found = Entities(masked="")
     lower = _take_ids(lower, vocab, found)
-    lower = _take_phrases(lower, vocab, as_of, found)
+    lower = _take_phrases(fix_period_units(lower), vocab, as_of, found)
     tokens = normalise_name(lower).split()
     tokens = _take_names(tokens, vocab, found)
     found.masked = " ".join(tokens)
@@ -130,14 +134,10 @@ def _take_phrases(text: str, vocab: Vocabulary, as_of: dt.date, found: Entities)
 
 
 def _take_names(tokens: list[str], vocab: Vocabulary, found: Entities) -> list[str]:
-    if found.account is None:
-        hits = match_names(tokens, vocab.accounts)
-        if hits:
-            found.account = hits[0]
-            found.account_text = " ".join(tokens[hits[0].start : hits[0].end])
-            tokens = _mask(tokens, hits[0], "accountname")
-        else:
-            tokens = _take_foreign(tokens, vocab, found)
+    if not found.deal_ids and found.account is None:
+        tokens = _take_deal(tokens, vocab, found)
+    if found.account is None and not found.deal_names and found.foreign_deal is None:
+        tokens = _take_account(tokens, vocab, found)
     if found.user is None:
         first_names = [Named(u.id, u.name, u.key.split(" ")[0], u.parent) for u in vocab.users]
         hits = match_names(tokens, vocab.users, prefixes=False) or match_names(
@@ -155,13 +155,56 @@ def _take_names(tokens: list[str], vocab: Vocabulary, found: Entities) -> list[s
     return tokens
 
 
-def _take_foreign(tokens: list[str], vocab: Vocabulary, found: Entities) -> list[str]:
-    others = [Named("", key, key) for key in vocab.other_account_keys]
-    hits = [h for h in match_names(tokens, others) if h.end - h.start > 1 or h.score >= 100]
+def _take_deal(tokens: list[str], vocab: Vocabulary, found: Entities) -> list[str]:
+    """A deal named in full: the caller's own, else one outside the book (by name only)."""
+    mine = find_deal(tokens, vocab.deals, vocab.deal_keys)
+    if mine is not None:
+        found.deal_names = mine.deals
+        return [*tokens[: mine.start], "dealname", *tokens[mine.end :]]
+    other = match_deal_name(tokens, vocab.other_deal_keys)
+    if other is None:
+        return tokens
+    start, end, _ = other
+    found.foreign_deal = " ".join(tokens[start:end]).title()
+    return [*tokens[:start], "dealname", *tokens[end:]]
+
+
+def _take_account(tokens: list[str], vocab: Vocabulary, found: Entities) -> list[str]:
+    """The account named, unless an account outside the book matches the words better."""
+    hits = match_names(tokens, vocab.accounts)
+    foreign = _foreign_hit(tokens, vocab, hits[0] if hits else None)
+    if foreign is not None:
+        found.foreign_account = " ".join(tokens[foreign.start : foreign.end]).title()
+        return _mask(tokens, foreign, "accountname")
     if not hits:
         return tokens
-    found.foreign_account = " ".join(tokens[hits[0].start : hits[0].end]).title()
+    found.account = hits[0]
+    found.account_text = " ".join(tokens[hits[0].start : hits[0].end])
     return _mask(tokens, hits[0], "accountname")
+
+
+def _foreign_hit(tokens: list[str], vocab: Vocabulary, mine: SpanMatch | None) -> SpanMatch | None:
+    """An out-of-book account name that beats ``mine`` (any, when nothing in the book matched)."""
+    others = [Named("", key, key) for key in vocab.other_account_keys]
+    hits = [h for h in match_names(tokens, others) if h.end - h.start > 1 or h.score >= 100]
+    return next((h for h in hits if mine is None or _outranks(h, mine)), None)
+
+
+def _outranks(foreign: SpanMatch, mine: SpanMatch) -> bool:
+    """Whether an out-of-book name explains the question's words better than the caller's.
+
+    It does when the two spans overlap and the outside name covers more of the words the
+    caller typed ("Maple Logistics" vs the caller's "Maple Resorts" matched on "maple":
+    "logistics" is a word the caller's account lacks), or the same words where the
+    caller's name matched only fuzzily (a typo away) and the outside one scores higher.
+    A caller's name that holds every typed word (exact, or starting with them) is kept.
+    """
+    if foreign.end <= mine.start or mine.end <= foreign.start:
+        return False
+    foreign_len, mine_len = foreign.end - foreign.start, mine.end - mine.start
+    if foreign_len != mine_len:
+        return foreign_len > mine_len
+    return mine.score < PREFIX_SCORE and foreign.score > mine.score
 
 
 def _take_team(tokens: list[str], vocab: Vocabulary, found: Entities) -> list[str]:

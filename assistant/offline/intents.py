@@ -21,6 +21,8 @@ from typing import Any
 
 import numpy as np
 
+from assistant.offline.spelling import fix_typos
+
 MIN_CONFIDENCE = 0.42
 """Lowest similarity to an example at which the planner answers instead of asking."""
 
@@ -46,6 +48,11 @@ RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
             "value_metrics",
         ),
         (r"\bstalled\b|\bstuck\b|gone quiet", "stalled_deals"),
+        (
+            r"\bhow (is|are|s) (my |our |the )?"
+            r"(team teamname|teamname|team|reps|sales reps|sales team) (doing|performing|going)",
+            "rep_performance",
+        ),
         (r"\brfm\b(?!.*(segment|distribution|breakdown|split))", "account_rfm"),
     )
 )
@@ -100,9 +107,15 @@ def _model() -> tuple[Any, Any, np.ndarray]:
     return union, matrix.multiply(1 / norms[:, None]).tocsr(), labels
 
 
+@cache
+def known_words() -> frozenset[str]:
+    """Every word of the example phrasings: what a misspelt intent word is corrected to."""
+    return frozenset(word for _, text in examples() for word in text.split())
+
+
 def classify(masked: str) -> IntentGuess:
-    """The intent of a question whose entities are masked."""
-    text = normalise(masked)
+    """The intent of a question whose entities are masked (intent-word typos corrected)."""
+    text = fix_typos(normalise(masked), known_words())
     for pattern, intent in RULES:
         if pattern.search(text):
             return IntentGuess(intent, 1.0, None, by_rule=True)

@@ -4,7 +4,9 @@ Most intents are one tool; a deal review runs ``deal_review``, ``power_map`` and
 ``next_best_actions`` on the same deal and the composer merges them. When a record the
 tool needs cannot be pinned down, the plan carries a question back instead of calls;
 when the question names an account outside the caller's book, the plan looks the name
-up with ``find_account`` (scoped like every tool), which finds nothing.
+up with ``find_account`` (scoped like every tool), which finds nothing; a deal named in
+full outside the book gets "not in your book" with no call (a scoped deal search would
+only list the caller's other, similarly named deals).
 """
 
 from __future__ import annotations
@@ -66,9 +68,19 @@ def build(req: Request) -> Plan:
     return builder(req)
 
 
+def not_in_book(name: str) -> str:
+    """The answer when a question names an account or deal outside the caller's scope."""
+    return (
+        f"**{name}** is not in your book: I can only see the accounts and deals you own "
+        "or manage, so I can't answer about it."
+    )
+
+
 def _lookup(req: Request, pick: Pick) -> Plan | None:
     if pick.lookup is not None:
-        return Plan(req.intent, [("find_account", {"query": pick.lookup})], foreign=pick.lookup)
+        if pick.lookup_tool is None:
+            return Plan(req.intent, reply=not_in_book(pick.lookup))
+        return Plan(req.intent, [(pick.lookup_tool, {"query": pick.lookup})], foreign=pick.lookup)
     if pick.ask is not None:
         return Plan(req.intent, reply=pick.ask)
     return None
@@ -189,7 +201,8 @@ def _top_clv(req: Request) -> Plan:
 
 def _actions(req: Request) -> Plan:
     found, text = req.found, req.question.lower()
-    if found.deal_ids or found.product is not None or (found.account and _DEAL_WORDS.search(text)):
+    named_deal = found.deal_ids or found.deal_names or found.foreign_deal
+    if named_deal or found.product is not None or (found.account and _DEAL_WORDS.search(text)):
         return _with_deal(req)
     if found.account is not None or found.foreign_account:
         return _with_account(req, "next_best_actions")
@@ -202,8 +215,9 @@ def _actions(req: Request) -> Plan:
 
 
 def _power_map(req: Request) -> Plan:
-    if req.found.deal_ids:
-        return Plan(req.intent, [("power_map", {"opportunity_id": req.found.deal_ids[0]})])
+    if req.found.deal_ids or req.found.deal_names or req.found.foreign_deal:
+        pick = pick_deal(req.found, req.vocab, req.focus)
+        return _lookup(req, pick) or Plan(req.intent, [("power_map", {"opportunity_id": pick.id})])
     return _with_account(req, "power_map")
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from assistant.answer import PlannerName, ToolCallRecord
@@ -10,12 +11,18 @@ from assistant.offline.entities import Entities, extract
 from assistant.offline.followups import carried_intent, new_focus
 from assistant.offline.helptext import help_text
 from assistant.offline.intents import MIN_CONFIDENCE, IntentGuess, classify
-from assistant.offline.plan import Plan, Request, build
+from assistant.offline.plan import Plan, Request, build, not_in_book
 from assistant.offline.vocab import vocabulary
 from assistant.planner import PlannerOutput, Turn, run_tool
 from tools.catalog import ToolSpec
 
 NO_TOOL_INTENTS = frozenset({"out_of_scope", "help"})
+TEAM_WORDS = re.compile(r"\b(team|teams|team's|reps|everyone|everybody|whole company)\b")
+OWN_BOOK_LABELS = {"pipeline_by_stage": "Your pipeline", "forecast": "Your forecast"}
+TEAM_TOOLS = frozenset(
+    {"pipeline_by_stage", "forecast", "sales_velocity", "stalled_deals", "slipped_deals"}
+    | {"rep_performance", "value_metrics", "funnel_conversion"}
+)
 
 
 class OfflinePlanner:
@@ -49,7 +56,10 @@ class OfflinePlanner:
                 break
         if not records:
             return PlannerOutput(text=help_text(vocabulary(turn.ctx), unsure=True), tool_calls=[])
-        text = not_in_book(plan.foreign) if plan.foreign else compose(records, turn.ctx.currency)
+        if plan.foreign:
+            text = not_in_book(plan.foreign)
+        else:
+            text = own_book_note(turn, records[0].name) + compose(records, turn.ctx.currency)
         return PlannerOutput(text=text, tool_calls=records, focus=_focus(plan, records))
 
 
@@ -62,12 +72,12 @@ def _traced(spec: ToolSpec, turn: Turn, args: dict[str, Any]) -> ToolCallRecord:
         return ToolCallRecord(name=spec.name, args=args, result=None, error=error, duration_ms=0.0)
 
 
-def not_in_book(name: str) -> str:
-    """The answer when a question names an account outside the caller's scope."""
-    return (
-        f"**{name}** is not in your book: I can only see the accounts you own or manage, "
-        "so I can't answer about it."
-    )
+def own_book_note(turn: Turn, tool: str) -> str:
+    """A lead-in saying a rep's team-wide question was answered over the rep's own deals."""
+    rep = turn.ctx.scope.role == "rep"
+    if not rep or tool not in TEAM_TOOLS or not TEAM_WORDS.search(turn.question.lower()):
+        return ""
+    return f"{OWN_BOOK_LABELS.get(tool, 'Your figures')} (you see your own deals):\n\n"
 
 
 def read_intent(found: Entities, focus: dict[str, str]) -> tuple[str | None, bool]:

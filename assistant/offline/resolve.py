@@ -17,10 +17,16 @@ class Pick:
     id: str | None = None
     ask: str | None = None
     lookup: str | None = None
+    lookup_tool: str | None = "find_account"
 
 
 def pick_account(found: Entities, focus: dict[str, str]) -> Pick:
-    """The account the question is about (named, else the one in focus)."""
+    """The account the question is about (named, or the named deal's, else the one in focus)."""
+    parents = {d.parent for d in found.deal_names}
+    if len(parents) == 1 and None not in parents:
+        return Pick(id=parents.pop())
+    if found.foreign_deal:
+        return Pick(lookup=found.foreign_deal, lookup_tool=None)
     if found.account is not None:
         if found.account.unique:
             return Pick(id=found.account.unique.id)
@@ -36,6 +42,10 @@ def pick_deal(found: Entities, vocab: Vocabulary, focus: dict[str, str]) -> Pick
     """The deal the question is about: its id, its account (+ product), else the one in focus."""
     if found.deal_ids:
         return Pick(id=found.deal_ids[0])
+    if found.deal_names:
+        return _one_of(found.deal_names)
+    if found.foreign_deal:
+        return Pick(lookup=found.foreign_deal, lookup_tool=None)
     if found.account is None:
         if found.foreign_account:
             return Pick(lookup=found.foreign_account)
@@ -53,11 +63,16 @@ def _deal_of(vocab: Vocabulary, account_ids: set[str], product: Named | None, la
     deals = [d for d in vocab.deals if d.parent in account_ids]
     if product is not None:
         deals = [d for d in deals if d.product == product.id]
-    pool = [d for d in deals if d.is_open] or deals
+    if not deals:
+        return Pick(ask=f"I found no deal at {label} in your book. Which deal do you mean?")
+    return _one_of(tuple(deals))
+
+
+def _one_of(deals: tuple[Named, ...]) -> Pick:
+    """The one deal meant among ``deals`` (the open one if only one is open), else ask."""
+    pool = [d for d in deals if d.is_open] or list(deals)
     if len(pool) == 1:
         return Pick(id=pool[0].id)
-    if not pool:
-        return Pick(ask=f"I found no deal at {label} in your book. Which deal do you mean?")
     return Pick(ask=_which("deal", tuple(pool)))
 
 

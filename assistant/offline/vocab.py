@@ -2,10 +2,12 @@
 
 Entities in a question are matched against these lists only, so a rep's question can
 only resolve to the rep's own records. Lists are cached per (store, scope, as_of) and
-rebuilt when a cheap fingerprint of the store (row counts) changes. The one unscoped
-list is :attr:`Vocabulary.other_account_keys`: bare normalised names of accounts
-outside the scope, used only to recognise that a question names an account that is
-"not in your book" (no id or figure is ever taken from it).
+rebuilt when a cheap fingerprint of the store (row counts) changes. Accounts include those
+where the caller owns a deal (the deal may be named by its account). The unscoped
+lists are :attr:`Vocabulary.other_account_keys` and :attr:`Vocabulary.other_deal_keys`:
+bare normalised names of accounts and deals outside the scope, used only to recognise
+that a question names a record that is "not in your book" (no id, owner or figure is
+ever taken from them, and the answer repeats only the words the caller typed).
 """
 
 from __future__ import annotations
@@ -49,6 +51,8 @@ class Vocabulary:
     products: tuple[Named, ...]
     stages: tuple[str, ...]
     other_account_keys: tuple[str, ...]
+    deal_keys: tuple[str, ...] = ()
+    other_deal_keys: tuple[str, ...] = ()
 
 
 def name_key(name: str) -> str:
@@ -96,8 +100,6 @@ def _load(ctx: ToolContext) -> Vocabulary:
     accounts = session.execute(
         select(col(Account.id), col(Account.name), col(Account.owner_id)).order_by(col(Account.id))
     ).all()
-    mine = [(id_, name) for id_, name, owner in accounts if scope.allows(owner)]
-    others = sorted({name_key(name) for _, name, owner in accounts if not scope.allows(owner)})
     deals = session.execute(
         sa_select(
             col(Opportunity.id), col(Opportunity.name), col(Opportunity.account_id),
@@ -108,19 +110,29 @@ def _load(ctx: ToolContext) -> Vocabulary:
                col(Opportunity.created_at) < ctx.as_of_end)
         .order_by(col(Opportunity.id))
     ).all()  # fmt: skip
+    mine = [(id_, name) for id_, name, owner in accounts if scope.allows(owner)]
     visible_ids = [id_ for id_, _ in mine]
+    nameable = {account for _, _, account, *_ in deals} | set(visible_ids)
+    others = sorted({name_key(name) for id_, name, _ in accounts if id_ not in nameable})
     contacts = session.execute(
         select(col(Contact.id), col(Contact.name), col(Contact.account_id))
         .where(col(Contact.account_id).in_(visible_ids))
         .order_by(col(Contact.id))
     ).all()
+    other_deals = session.execute(
+        select(col(Opportunity.name))
+        .where(not_(scope.owner_filter(col(Opportunity.owner_id))),
+               col(Opportunity.created_at) < ctx.as_of_end)
+        .distinct()
+    ).scalars()  # fmt: skip
     users = session.execute(
         select(col(User.id), col(User.name), col(User.team)).where(not_(col(User.role) == "admin"))
     ).all()
     products = session.execute(select(col(Product.id), col(Product.name))).all()
     stages = session.execute(select(col(Stage.name)).order_by(col(Stage.position))).scalars()
+    deal_keys = {name_key(name) for _, name, *_ in deals}
     return Vocabulary(
-        accounts=tuple(Named(i, n, name_key(n)) for i, n in mine),
+        accounts=tuple(Named(i, n, name_key(n)) for i, n, _ in accounts if i in nameable),
         deals=tuple(
             Named(i, n, name_key(n), a, outcome == "open", p) for i, n, a, outcome, p in deals
         ),
@@ -130,4 +142,6 @@ def _load(ctx: ToolContext) -> Vocabulary:
         products=tuple(Named(i, n, name_key(n)) for i, n in sorted(products)),
         stages=tuple(stages),
         other_account_keys=tuple(others),
+        deal_keys=tuple(sorted(deal_keys)),
+        other_deal_keys=tuple(sorted({name_key(n) for n in other_deals} - deal_keys)),
     )
