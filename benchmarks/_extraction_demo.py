@@ -29,6 +29,7 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from benchmarks._extraction_metrics import GoldNote, GoldPerson, report, score
+from benchmarks.common import demo_store
 from crm.models import Activity, NoteLabel, Opportunity
 from knowledge.extract import Extractor
 from knowledge.facts_writer import contacts_by_account
@@ -83,14 +84,8 @@ def load_demo_notes(session: Session) -> list[GoldNote]:
 
 def build_demo_notes(scale: float, seed: int, as_of: dt.date) -> list[GoldNote]:
     """Build a demo world in a temporary SQLite store and return its labelled notes."""
-    from crm import migrate
-    from crm.db import make_engine
-    from crm.demo import build_demo
-
     with tempfile.TemporaryDirectory() as tmp:
-        engine = make_engine(f"sqlite:///{Path(tmp) / 'demo.db'}")
-        migrate.upgrade(engine)
-        build_demo(engine, scale=scale, seed=seed, as_of=as_of)
+        engine = demo_store(Path(tmp) / "demo.db", scale=scale, seed=seed, as_of=as_of)
         with Session(engine) as session:
             notes = load_demo_notes(session)
         engine.dispose()

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import datetime as dt
 import os
 import random
 import socket
@@ -36,11 +35,13 @@ from typing import Any
 
 import httpx
 import numpy as np
+from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
+from benchmarks.common import DEMO_AS_OF, demo_store
 from crm.db import create_all, make_engine
 
-AS_OF = dt.date(2026, 6, 30)
+AS_OF = DEMO_AS_OF
 QUESTIONS = (
     "How does my pipeline look?",
     "Which of my deals are stalled?",
@@ -59,21 +60,32 @@ class Tally:
     errors: dict[str, int] = field(default_factory=dict)
 
 
-def _world(url: str, scale: float, user: str) -> tuple[str, list[tuple[str, str]]]:
-    """Build the demo store if needed; return a fresh API key and the user's accounts."""
+def _store(url: str | None, path: Path, scale: float) -> Engine:
+    """The demo world: the cached SQLite file (:func:`demo_store`), or built at ``url``."""
+    if url is None:
+        engine = demo_store(path, scale=scale, as_of=AS_OF)
+    else:
+        from crm.demo import build_demo
+        from crm.models import Account
+
+        engine = make_engine(url)
+        create_all(engine)
+        with Session(engine) as session:
+            fresh = session.exec(select(Account.id).limit(1)).first() is None
+        if fresh:
+            start = time.perf_counter()
+            build_demo(engine, scale=scale, seed=7, as_of=AS_OF)
+            print(f"built demo world scale {scale:g} in {time.perf_counter() - start:.0f} s")
+    create_all(engine)  # tables added since the store was built (API keys, model fits)
+    return engine
+
+
+def _world(engine: Engine, user: str) -> tuple[str, list[tuple[str, str]]]:
+    """A fresh API key for ``user`` and the user's accounts."""
     from api.auth import create_key
-    from crm.demo import build_demo
     from crm.models import Account
     from crm.scope import scope_for
 
-    engine = make_engine(url)
-    create_all(engine)
-    with Session(engine) as session:
-        fresh = session.exec(select(Account.id).limit(1)).first() is None
-    if fresh:
-        start = time.perf_counter()
-        build_demo(engine, scale=scale, seed=7, as_of=AS_OF)
-        print(f"built demo world scale {scale:g} in {time.perf_counter() - start:.0f} s")
     with Session(engine) as session:
         key = create_key(session, user).key
         session.commit()
@@ -189,10 +201,11 @@ def main(argv: list[str]) -> None:
     parser.add_argument("--user", default="rep01")
     parser.add_argument("--phases", default="summary,ask")
     args = parser.parse_args(argv)
-    path = args.db or Path(f".dealwise/bench/api_load_{args.scale:g}.db")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    url = args.url or f"sqlite:///{path.resolve()}"
-    key, accounts = _world(url, args.scale, args.user)
+    path = (args.db or Path(f".dealwise/bench/api_load_{args.scale:g}.db")).resolve()
+    engine = _store(args.url, path, args.scale)
+    url = args.url or f"sqlite:///{path}"
+    key, accounts = _world(engine, args.user)
+    engine.dispose()
     print(f"user {args.user}: {len(accounts)} accounts; uvicorn workers {args.workers}")
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

@@ -17,7 +17,6 @@ with a known outcome (converted / disqualified) and measures:
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import tempfile
 import time
 from pathlib import Path
@@ -26,15 +25,13 @@ import numpy as np
 import pandas as pd
 from sqlmodel import Session
 
-from crm.db import create_all, make_engine
-from crm.demo import build_demo
+from benchmarks.common import DEMO_AS_OF, demo_store
 from crm.scope import Scope
 from tools.context import ToolContext
+from tools.lead_fit import fit_ratios, fit_scores
 from tools.lead_model import fit_conversion_model
-from tools.leads import behaviour_scores, fit_ratios, fit_scores, lead_frame, score_leads
+from tools.leads import behaviour_scores, lead_frame, score_leads
 from tools.metrics import value_metrics
-
-AS_OF = dt.date(2026, 6, 30)
 
 
 def _quality(train: pd.DataFrame, test: pd.DataFrame) -> tuple[float, float, float]:
@@ -91,12 +88,12 @@ def main(argv: list[str]) -> None:
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
-        engine = make_engine(f"sqlite:///{Path(tmp) / 'demo.db'}")
-        create_all(engine)
-        build_demo(engine, scale=args.scale, seed=args.seed, as_of=AS_OF)
-        print(f"demo world: scale {args.scale:g}, seed {args.seed}, as of {AS_OF}")
+        engine = demo_store(
+            Path(tmp) / "demo.db", scale=args.scale, seed=args.seed, as_of=DEMO_AS_OF
+        )
+        print(f"demo world: scale {args.scale:g}, seed {args.seed}, as of {DEMO_AS_OF}")
         with Session(engine) as session:
-            ctx = ToolContext(session, Scope.everything(), AS_OF)
+            ctx = ToolContext(session, Scope.everything(), DEMO_AS_OF)
             _report(ctx)
             import sklearn.calibration  # noqa: F401  (import time is not the tool's)
 

@@ -11,37 +11,18 @@ the win model's training (cold cache) and one explained prediction (warm).
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import statistics
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 from sqlalchemy import func
-from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from crm.db import create_all, make_engine
+from benchmarks.common import DEMO_AS_OF, demo_store
 from crm.models import Opportunity, StageHistory
 from crm.scope import Scope
 from tools.context import ToolContext
-
-AS_OF = dt.date(2026, 6, 30)
-
-
-def build(path: Path, scale: float) -> Engine:
-    """The cached demo store at ``path``."""
-    fresh = not path.exists()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    engine = make_engine(f"sqlite:///{path}")
-    if fresh:
-        from crm.demo import build_demo
-
-        start = time.perf_counter()
-        create_all(engine)
-        build_demo(engine, scale=scale, as_of=AS_OF)
-        print(f"built demo world scale {scale:g} in {time.perf_counter() - start:.0f} s")
-    return engine
 
 
 def timed(label: str, repeat: int, call: Callable[[], object]) -> float:
@@ -68,9 +49,10 @@ def main(argv: list[str]) -> None:
     parser.add_argument("--db", type=Path, default=None)
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args(argv)
-    engine = build(args.db or Path(f".dealwise/bench/pipeline_{args.scale:g}.db"), args.scale)
+    path = args.db or Path(f".dealwise/bench/pipeline_{args.scale:g}.db")
+    engine = demo_store(path, scale=args.scale, as_of=DEMO_AS_OF)
     with Session(engine) as session:
-        ctx = ToolContext(session=session, scope=Scope.everything(), as_of=AS_OF)
+        ctx = ToolContext(session=session, scope=Scope.everything(), as_of=DEMO_AS_OF)
         deals = session.exec(select(func.count()).select_from(Opportunity)).one()
         visits = session.exec(select(func.count()).select_from(StageHistory)).one()
         print(f"scale {args.scale:g}: {deals} opportunities, {visits} stage-history rows")

@@ -15,7 +15,6 @@ Run: ``python -m benchmarks slack_ack [--events 200] [--commands 100] [--db PATH
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import hashlib
 import hmac
 import json
@@ -29,10 +28,11 @@ from urllib.parse import urlencode
 
 import numpy as np
 
-from crm.db import create_all, make_engine
+from benchmarks.common import DEMO_AS_OF, demo_store
+from crm.db import create_all
 from crm.settings import Settings
 
-AS_OF = dt.date(2026, 6, 30)
+AS_OF = DEMO_AS_OF
 SECRET = "bench-secret"
 REPS = [f"U0REP{n:02d}" for n in range(1, 9)]
 
@@ -87,15 +87,8 @@ def _command(i: int, sink: str) -> tuple[str, str]:
 
 
 def _world(db: Path) -> None:
-    from crm.demo import build_demo
-
-    fresh = not db.exists()
-    engine = make_engine(f"sqlite:///{db}")
-    create_all(engine)
-    if fresh:
-        start = time.perf_counter()
-        build_demo(engine, scale=1, seed=7, as_of=AS_OF)
-        print(f"built demo world scale 1 in {time.perf_counter() - start:.0f} s")
+    engine = demo_store(db, scale=1, as_of=AS_OF)
+    create_all(engine)  # tables added since the store was built (e.g. Slack event ids)
     engine.dispose()
 
 

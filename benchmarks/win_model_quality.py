@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from benchmarks.pipeline_tools import AS_OF, build
+from benchmarks.common import DEMO_AS_OF, demo_store
 
 
 def main(argv: list[str]) -> None:
@@ -33,9 +33,10 @@ def main(argv: list[str]) -> None:
     parser.add_argument("--scale", type=float, default=1)
     parser.add_argument("--db", type=Path, default=None)
     args = parser.parse_args(argv)
-    engine = build(args.db or Path(f".dealwise/bench/pipeline_{args.scale:g}.db"), args.scale)
+    path = args.db or Path(f".dealwise/bench/pipeline_{args.scale:g}.db")
+    engine = demo_store(path, scale=args.scale, as_of=DEMO_AS_OF)
     with Session(engine) as session, threadpool_limits(limits=1):
-        ctx = ToolContext(session=session, scope=Scope.everything(), as_of=AS_OF)
+        ctx = ToolContext(session=session, scope=Scope.everything(), as_of=DEMO_AS_OF)
         start = time.perf_counter()
         features, _, labels = training_set(ctx)
         print(f"scale {args.scale:g}: {len(labels)} closed deals, win rate {labels.mean():.3f}, "

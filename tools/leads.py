@@ -7,15 +7,8 @@ profile is learnt from every account (company-level shares only; no account is n
 Leads created after as_of do not exist. Status and engagement counters are current
 values (the store keeps no history of them), so scores for a past as_of use today's.
 
-**Fit (0-100).** The ideal customer profile: the distribution of industry, size band
-(employees 1-49, 50-249, 250-999, 1000-4999, 5000+, unknown) and country over *won
-customers* (accounts with an order by as_of) against all accounts. Per feature, with
-Laplace smoothing (α = 1, K = distinct values + 1 for unseen ones),
-``LR_f(v) = [(n_won(v) + α) / (N_won + αK)] / [(n_all(v) + α) / (N_all + αK)]``; the
-features combine naive-Bayes style, ``L = Π_f LR_f`` (the posterior odds ratio of being
-a customer, Hand & Yu 2001, "Idiot's Bayes — not so stupid after all?", Int. Stat. Rev.
-69(3), eq. 2), and ``fit = 100 · L / (1 + L)``: 50 is an average account's profile. A
-value no account has (e.g. a new country) is no evidence: its ratio is 1.
+**Fit (0-100).** :mod:`tools.lead_fit`: the likelihood ratio of the lead's industry, size
+band and country among won customers against all accounts.
 
 **Behaviour (0-100).** Engagement points (:data:`POINTS`: email open 2, page view 1,
 form submission 10, event attended 15) decay with the lead's age (created_at → as_of)
@@ -39,14 +32,15 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 from pydantic import BaseModel, Field
-from sqlalchemy import and_, exists
+from sqlalchemy import and_
 from sqlalchemy import select as sa_select
 from sqlmodel import col
 
-from crm.models import Account, Lead, LeadStatus, Order
+from crm.models import Account, Lead, LeadStatus
 from tools.catalog import tool
 from tools.context import ToolContext
 from tools.errors import InvalidArgument, NotFound
+from tools.lead_fit import FIT_FEATURES, fit_ratios, fit_scores, size_band
 from tools.lead_model import (
     CATEGORICAL,
     COUNTER_WORDS,
@@ -59,21 +53,11 @@ from tools.pipeline_data import calendar_days, epoch_days, fetch_frame
 POINTS = {"email_opens": 2.0, "page_views": 1.0, "form_submissions": 10.0, "events_attended": 15.0}
 HALF_LIFE_DAYS = 30.0
 BEHAVIOUR_SCALE = 50.0
-SMOOTHING = 1.0
 LABEL_LAG_DAYS = 30
 OPEN_STATUSES = ("new", "contacted", "qualified")
-SIZE_EDGES = [0, 50, 250, 1000, 5000, np.inf]
-SIZE_LABELS = ["1-49", "50-249", "250-999", "1000-4999", "5000+"]
-FIT_FEATURES = ("industry", "size_band", "country")
 _MAX_MODELS = 8
 _models: OrderedDict[int, ConversionModel] = OrderedDict()
 _lock = threading.Lock()
-
-
-def size_band(employees: pd.Series) -> pd.Series:
-    """Employee counts as size bands (``unknown`` when empty)."""
-    bands = pd.cut(employees.astype(float), SIZE_EDGES, right=False, labels=SIZE_LABELS)
-    return bands.astype(object).where(bands.notna(), "unknown")
 
 
 def lead_frame(ctx: ToolContext) -> pd.DataFrame:
@@ -97,49 +81,6 @@ def lead_frame(ctx: ToolContext) -> pd.DataFrame:
     frame["size_band"] = size_band(frame["employees"])
     frame["age_days"] = calendar_days(ctx.as_of, frame["created"]).clip(lower=0).to_numpy()
     return frame
-
-
-def _profile_frame(ctx: ToolContext) -> pd.DataFrame:
-    """Every account by as_of (company-wide) with its fit features and a ``won`` flag."""
-    bought = exists().where(
-        col(Order.account_id) == col(Account.id), col(Order.order_date) <= ctx.as_of
-    )
-    stmt: Any = sa_select(
-        col(Account.industry), col(Account.employees), col(Account.country), bought.label("won")
-    ).where(col(Account.created_at) < ctx.as_of_end)
-    frame = fetch_frame(ctx, stmt)
-    frame["size_band"] = size_band(frame["employees"])
-    frame["won"] = frame["won"].astype(bool)
-    return frame
-
-
-def fit_ratios(ctx: ToolContext) -> dict[str, pd.Series]:
-    """Per fit feature: the smoothed likelihood ratio of each value seen among accounts."""
-    profile = _profile_frame(ctx)
-    won = profile[profile["won"]]
-    ratios: dict[str, pd.Series] = {}
-    for feature in FIT_FEATURES:
-        all_counts = profile[feature].fillna("unknown").value_counts()
-        won_counts = won[feature].fillna("unknown").value_counts().reindex(all_counts.index)
-        k = SMOOTHING * (len(all_counts) + 1)
-        p_all = (all_counts + SMOOTHING) / (len(profile) + k)
-        p_won = (won_counts.fillna(0) + SMOOTHING) / (len(won) + k)
-        ratios[feature] = p_won / p_all if len(won) else p_all * 0 + 1
-    return ratios
-
-
-def fit_scores(leads: pd.DataFrame, ratios: dict[str, pd.Series]) -> pd.DataFrame:
-    """``fit`` (0-100) per lead and each feature's likelihood ratio (``lr_<feature>``).
-
-    A value no account has is no evidence either way (ratio 1).
-    """
-    out = pd.DataFrame(index=leads.index)
-    for feature, table in ratios.items():
-        values = leads[feature].fillna("unknown")
-        out[f"lr_{feature}"] = values.map(table).astype(float).fillna(1.0)
-    odds = np.exp(np.log(out).sum(axis=1))
-    out["fit"] = (100 * odds / (1 + odds)).round(1)
-    return out
 
 
 def behaviour_scores(leads: pd.DataFrame) -> pd.DataFrame:

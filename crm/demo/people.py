@@ -10,19 +10,11 @@ from crm.demo.companies import ascii_slug, pick
 from crm.demo.config import Columns, DemoConfig, ids
 from crm.demo.names import COUNTRIES, DE, EN, FR, NL, TITLES, Culture
 from crm.demo.places import DIAL_CODES
+from crm.models import KNOWN_ROLES
 
 JUNIOR_TITLES = ("Office Manager", "Sales Analyst", "Data Engineer", "Operations Manager")
 """Titles that never hold the final say (their off-script roles exclude decision maker)."""
 TEAMS = ("Team North", "Team South", "Team East", "Team West", "Team Central")
-ROLES = (
-    "decision_maker",
-    "champion",
-    "influencer",
-    "technical_evaluator",
-    "user",
-    "gatekeeper",
-    "blocker",
-)
 STANCE_BY_ROLE: dict[str, tuple[float, float, float]] = {
     # P(supportive), P(neutral), P(opposed)
     "decision_maker": (0.4, 0.45, 0.15),
@@ -116,7 +108,9 @@ def make_contacts(cfg: DemoConfig, accounts: Columns) -> Columns:
     title = pick(rng, {t: w for t, (w, _) in TITLES.items()}, n)
     role = np.array([TITLES[t][1] for t in title], dtype=object)
     off_role = rng.random(n) < 0.25
-    role[off_role] = np.array(ROLES, dtype=object)[rng.integers(0, len(ROLES), int(off_role.sum()))]
+    role[off_role] = np.array(KNOWN_ROLES, dtype=object)[
+        rng.integers(0, len(KNOWN_ROLES), int(off_role.sum()))
+    ]
     junior_dm = (role == "decision_maker") & np.isin(title, JUNIOR_TITLES)
     role[junior_dm] = np.array([TITLES[t][1] for t in title[junior_dm]], dtype=object)
     stance = np.empty(n, dtype=object)

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy.engine import Engine
 
 from crm.demo import phrases
-from crm.demo.people import ROLES
+from crm.models import KNOWN_ROLES
 from tests.crm.demo_queries import read, truth
 
 CATEGORIES = {"pricing", "payment_terms", "communication", "product", "deployment", "timeline"}
@@ -35,7 +35,7 @@ def labels(demo_world: Engine) -> pd.DataFrame:
 
 
 def test_every_role_has_at_least_eight_phrasings() -> None:
-    assert set(phrases.ROLE_SENTENCES) == set(ROLES)
+    assert set(phrases.ROLE_SENTENCES) == set(KNOWN_ROLES)
     assert all(len(set(options)) >= 8 for options in phrases.ROLE_SENTENCES.values())
 
 
@@ -43,8 +43,8 @@ def test_every_role_and_preference_category_occurs_in_the_ground_truth(
     labels: pd.DataFrame,
 ) -> None:
     roles = labels.loc[labels["kind"] == "role", "label"].value_counts()
-    assert set(ROLES) <= set(roles.index)
-    assert (roles.loc[list(ROLES)] >= 30).all()
+    assert set(KNOWN_ROLES) <= set(roles.index)
+    assert (roles.loc[list(KNOWN_ROLES)] >= 30).all()
     preferences = labels.loc[labels["kind"] == "preference", "label"].value_counts()
     assert set(preferences.index) == CATEGORIES
     assert (preferences >= 50).all()

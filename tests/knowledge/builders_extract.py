@@ -24,24 +24,13 @@ import datetime as dt
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from crm.models import Account, Activity, Contact, Opportunity, Stage, User
+from crm.models import Account, Contact, Opportunity, Stage, User
 from crm.scope import scope_for
+from tests.knowledge.builders_notes import CREATED, note
 from tools.context import ToolContext
 
 AS_OF = dt.date(2024, 6, 30)
-CREATED = dt.datetime(2023, 1, 1, tzinfo=dt.UTC)
 N1_TEXT = "Maria Chen will sign off, while Tom Berg in IT is checking security. They pay net 60."
-
-
-def at(day: str) -> dt.datetime:
-    """Noon UTC of an ISO day."""
-    return dt.datetime.fromisoformat(day).replace(hour=12, tzinfo=dt.UTC)
-
-
-def _note(id_: str, account: str | None, day: str, body: str | None, **extra: str) -> Activity:
-    return Activity(
-        id=id_, kind="note", occurred_at=at(day), account_id=account, body=body, **extra
-    )
 
 
 def build_world(engine: Engine) -> None:
@@ -81,12 +70,12 @@ def build_world(engine: Engine) -> None:
         session.flush()
         session.add_all(
             [
-                _note("N1", "A1", "2024-03-01", N1_TEXT),
-                _note("N2", None, "2024-04-01", "The CFO prefers WhatsApp.", opportunity_id="O1"),
-                _note("N3", "A2", "2024-03-05", "Peter Lang owns the budget."),
-                _note("N4", "A1", "2024-08-01", "Tom is now pushing for a competitor."),
-                _note("N5", "A1", "2024-05-01", "Lunch at the italian place."),
-                _note("T1", "A1", "2024-03-02", None),
+                note("N1", "A1", "2024-03-01", N1_TEXT),
+                note("N2", None, "2024-04-01", "The CFO prefers WhatsApp.", opportunity_id="O1"),
+                note("N3", "A2", "2024-03-05", "Peter Lang owns the budget."),
+                note("N4", "A1", "2024-08-01", "Tom is now pushing for a competitor."),
+                note("N5", "A1", "2024-05-01", "Lunch at the italian place."),
+                note("T1", "A1", "2024-03-02", None),
             ]
         )
         session.commit()

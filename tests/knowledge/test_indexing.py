@@ -33,6 +33,26 @@ def chunk_ids(index: NoteIndex) -> list[str]:
     return sorted(index.collection().get()["ids"])
 
 
+def update(engine: Engine, model: type[Account | Activity], id_: str, **values: object) -> None:
+    """Set ``values`` on the stored row ``id_`` of ``model``."""
+    with Session(engine) as session:
+        row = session.get(model, id_)
+        assert row is not None
+        for name, value in values.items():
+            setattr(row, name, value)
+        session.commit()
+
+
+def add_long_note(engine: Engine) -> None:
+    """Add note ``L1`` on A1, long enough for three chunks."""
+    long_body = " ".join(
+        f"Point {i} of the security review was discussed at length." for i in range(40)
+    )
+    with Session(engine) as session:
+        session.add(note("L1", "A1", "2024-04-01", long_body))
+        session.commit()
+
+
 def test_first_run_indexes_every_note_with_a_body_once(world: Engine, index: NoteIndex) -> None:
     report = run(world, index)
     assert report == {
@@ -63,11 +83,7 @@ def test_a_changed_note_alone_is_embedded_again(
 ) -> None:
     run(world, index)
     before = fake_embedder.texts_embedded
-    with Session(world) as session:
-        activity = session.get(Activity, "N2")
-        assert activity is not None
-        activity.body = "Dinner with the procurement team."
-        session.commit()
+    update(world, Activity, "N2", body="Dinner with the procurement team.")
     report = run(world, index)
     assert report["reembedded"] == 1 and report["unchanged"] == 4
     assert fake_embedder.texts_embedded - before == 1
@@ -79,10 +95,8 @@ def test_a_deleted_note_and_an_emptied_one_leave_the_index(world: Engine, index:
     run(world, index)
     with Session(world) as session:
         session.delete(session.get(Activity, "N4"))
-        emptied = session.get(Activity, "N5")
-        assert emptied is not None
-        emptied.body = "   "
         session.commit()
+    update(world, Activity, "N5", body="   ")
     report = run(world, index)
     assert report["deleted"] == 2
     assert chunk_ids(index) == ["N1#0", "N2#0", "N3#0"]
@@ -93,11 +107,7 @@ def test_a_reassigned_account_relabels_its_notes_without_embedding(
 ) -> None:
     run(world, index)
     calls = fake_embedder.calls
-    with Session(world) as session:
-        account = session.get(Account, "A2")
-        assert account is not None
-        account.owner_id = "rep3"
-        session.commit()
+    update(world, Account, "A2", owner_id="rep3")
     report = run(world, index)
     assert report["relabelled"] == 1 and report["chunks_embedded"] == 0
     assert fake_embedder.calls == calls
@@ -131,12 +141,7 @@ def test_metadata_carries_the_links_and_the_date_as_text_and_numbers(
 
 
 def test_a_long_note_is_split_into_numbered_chunks(world: Engine, index: NoteIndex) -> None:
-    long_body = " ".join(
-        f"Point {i} of the security review was discussed at length." for i in range(40)
-    )
-    with Session(world) as session:
-        session.add(note("L1", "A1", "2024-04-01", long_body))
-        session.commit()
+    add_long_note(world)
     run(world, index)
     ids = [i for i in chunk_ids(index) if i.startswith("L1#")]
     assert ids == ["L1#0", "L1#1", "L1#2"]
@@ -145,12 +150,7 @@ def test_a_long_note_is_split_into_numbered_chunks(world: Engine, index: NoteInd
 def test_an_incomplete_note_from_an_interrupted_run_is_rewritten(
     world: Engine, index: NoteIndex
 ) -> None:
-    long_body = " ".join(
-        f"Point {i} of the security review was discussed at length." for i in range(40)
-    )
-    with Session(world) as session:
-        session.add(note("L1", "A1", "2024-04-01", long_body))
-        session.commit()
+    add_long_note(world)
     run(world, index)
     index.collection().delete(ids=["L1#2"])
     report = run(world, index)
