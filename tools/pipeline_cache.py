@@ -3,8 +3,11 @@
 Learnt parameters are fitted on the whole store (``Scope.everything``, the internal
 "fitting" scope of :mod:`crm.scope`) and only ever applied to records in the caller's
 scope; they expose aggregates (medians, rates, coefficients), never other reps' records.
-The same cache keeps the frames of the scoped pipeline queries (keyed by their SQL and
-bound values, so by scope too), which the stage tools share within one data version.
+The frames of the scoped pipeline queries (keyed by :func:`query_key`: their SQL and bound
+values, so by scope too), which the stage tools share within one data version, live in a
+second cache. Both are least-recently-used, and separate: however many per-deal or
+per-owner frames pass through, they never push out a fitted model or a population-level
+frame (stage norms, stage win rates, the win model), whose refit costs up to a minute.
 Entries are keyed by the engine (weakly, so a disposed test store frees its entries),
 a cheap fingerprint of the data and ``as_of``: any new stage change, deal, close-date
 change or activity changes the fingerprint and forces a refit.
@@ -16,6 +19,7 @@ import dataclasses
 import threading
 import time
 import weakref
+from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import Any, TypeVar
 from weakref import WeakKeyDictionary
@@ -28,11 +32,14 @@ from crm.scope import Scope
 from tools.context import ToolContext
 
 T = TypeVar("T")
-_CACHE: WeakKeyDictionary[Any, dict[Hashable, Any]] = WeakKeyDictionary()
+_LRU = OrderedDict[Hashable, Any]
+_FRAMES: WeakKeyDictionary[Any, _LRU] = WeakKeyDictionary()
+_FITTED: WeakKeyDictionary[Any, _LRU] = WeakKeyDictionary()
 _LOCK = threading.Lock()
-_MAX_ENTRIES = 32
+MAX_FRAMES = 32
+MAX_FITTED = 16
 _FINGERPRINTS: WeakKeyDictionary[Any, tuple[float, Any, tuple[Any, ...]]] = WeakKeyDictionary()
-FINGERPRINT_TTL_S = 1.0
+FINGERPRINT_TTL_S = 5.0
 
 
 def company(ctx: ToolContext) -> ToolContext:
@@ -79,27 +86,39 @@ def _fingerprint(ctx: ToolContext) -> tuple[Any, ...]:
     return tuple(parts)
 
 
-def query_key(stmt: Any) -> str:
+class QueryKey(str):
+    """A cache name made by :func:`query_key`: a scoped query's frame, not a fitted value."""
+
+    __slots__ = ()
+
+
+def query_key(stmt: Any) -> QueryKey:
     """A cache name for a SELECT: its SQL text and bound values (scope included)."""
     compiled = stmt.compile()
-    return f"{compiled}|{sorted(compiled.params.items())!r}"
+    return QueryKey(f"{compiled}|{sorted(compiled.params.items())!r}")
 
 
 def cached(ctx: ToolContext, name: str, compute: Callable[[], T]) -> T:
     """``compute()`` once per (engine, ``name``, data fingerprint, as_of).
 
-    Cached values are shared: callers must treat them as read-only.
+    Names made by :func:`query_key` go to the query-frame cache (MAX_FRAMES entries);
+    any other name is a fitted, population-level value and goes to the fitted cache
+    (MAX_FITTED entries), which query frames cannot evict. Both evict the least recently
+    used entry. Cached values are shared: callers must treat them as read-only.
     """
     bind = ctx.session.get_bind()
     engine = getattr(bind, "engine", bind)
-    key = (name, fingerprint(ctx), ctx.as_of)
+    tier, limit = (_FRAMES, MAX_FRAMES) if isinstance(name, QueryKey) else (_FITTED, MAX_FITTED)
+    key = (str(name), fingerprint(ctx), ctx.as_of)
     with _LOCK:
-        entries = _CACHE.setdefault(engine, {})
+        entries = tier.setdefault(engine, OrderedDict())
         if key in entries:
+            entries.move_to_end(key)
             return entries[key]  # type: ignore[no-any-return]
     value = compute()
     with _LOCK:
-        while len(entries) >= _MAX_ENTRIES:
-            del entries[next(iter(entries))]
         entries[key] = value
+        entries.move_to_end(key)
+        while len(entries) > limit:
+            entries.popitem(last=False)
     return value

@@ -168,11 +168,13 @@ def _amount_vs_usual(
         col(Opportunity.amount_cents).label("cents"),
     ).where(col(Opportunity.account_id).in_(accounts), col(Opportunity.created_at) < ctx.as_of_end)
     deals = fetch_frame(ctx, stmt).astype({"account_id": object, "at": float, "cents": float})
+    left = points[["account_id", "created"]].assign(row=points.index)
+    left = left.dropna(subset=["account_id"]).astype({"account_id": object, "created": float})
+    if deals.empty or left.empty:  # nothing to compare with (merge_asof needs typed keys)
+        return np.zeros(len(points))
     deals = deals.sort_values("at")
     grouped = deals.groupby("account_id")
     deals = deals.assign(mean=grouped["cents"].cumsum() / (grouped.cumcount() + 1))
-    left = points[["account_id", "created"]].assign(row=points.index)
-    left = left.dropna(subset=["account_id"]).astype({"account_id": object, "created": float})
     matched = pd.merge_asof(
         left.sort_values("created"), deals[["account_id", "at", "mean"]], left_on="created",
         right_on="at", by="account_id", allow_exact_matches=False,
@@ -192,15 +194,16 @@ def owner_track(closed: pd.DataFrame) -> pd.DataFrame:
     history = history.astype({"owner_id": object, "closed": float})
     grouped = history.groupby("owner_id")
     base = float(history["won"].mean()) if len(history) else 0.5
-    return history.assign(
-        n=grouped.cumcount() + 1, wins=grouped["won"].cumsum(), base=base
-    ).reset_index(drop=True)
+    track = history.assign(n=grouped.cumcount() + 1, wins=grouped["won"].cumsum(), base=base)
+    # categorical owners: picking one owner's rows compares integer codes, not strings
+    return track.astype({"owner_id": "category"}).reset_index(drop=True)
 
 
 def _owner_rates(points: pd.DataFrame, track: pd.DataFrame) -> np.ndarray:
     """Owner's smoothed win rate over deals closed strictly before each point's t."""
     base = float(track["base"].iloc[0]) if len(track) else 0.5
     track = track[track["owner_id"].isin(points["owner_id"].unique())]
+    track = track.astype({"owner_id": object})
     left = points[["owner_id", "t"]].assign(row=points.index)
     left = left.astype({"owner_id": object, "t": float})
     matched = pd.merge_asof(

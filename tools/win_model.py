@@ -275,12 +275,14 @@ def _ablate(model: TrainedModel, features: pd.DataFrame) -> tuple[float, dict[st
     """
     columns = NUMERIC + CATEGORICAL
     k = len(model.reference)
-    variants = pd.concat([features] * (len(columns) * k + 1), ignore_index=True)
-    for i, name in enumerate(columns):
-        rows = slice(1 + i * k, (i + 1) * k)  # .loc slices are inclusive
-        variants.loc[rows, name] = model.reference[name].to_numpy()
+    n = len(columns) * k + 1
+    data: dict[str, np.ndarray] = {}
+    for i, name in enumerate(columns):  # one column array each, not n copies of the row
+        values = np.repeat(features[name].to_numpy(), n)
+        values[1 + i * k : 1 + (i + 1) * k] = model.reference[name].to_numpy()
+        data[name] = values
     with threadpool_limits(limits=1):  # OpenMP spinning on a busy machine costs seconds
-        p = model.estimator.predict_proba(variants[features.columns])[:, 1]
+        p = model.estimator.predict_proba(pd.DataFrame(data)[features.columns])[:, 1]
     others = p[1:].reshape(len(columns), k).mean(axis=1)
     return float(p[0]), {name: 100 * (p[0] - others[i]) for i, name in enumerate(columns)}
 

@@ -39,15 +39,15 @@ def signal_world(session: Session, n: int = 120, seed: int = 3) -> World:
         final = created + dt.timedelta(days=10 * steps + 10)
         rows += _deal(f"D{i:03d}", "rep1" if i % 3 else "rep2", created, steps, won, final)
         acts += _activities(f"D{i:03d}", created, final, engaged)
-    session.add_all(rows)  # type: ignore[arg-type]
+    session.add_all(rows)
     session.flush()
-    session.add_all(acts)  # type: ignore[arg-type]
+    session.add_all(acts)
     session.commit()
     as_of = dt.datetime(2026, 6, 10, tzinfo=dt.UTC)
     for name, engaged in (("HOT", True), ("COLD", False)):
         w.deal(name, "rep1", [("Prospecting", "2026-05-01"), ("Proposal", "2026-06-10")],
                amount=20000, account="ACC", close="2026-08-31")  # fmt: skip
-        session.add_all(_activities(name, as_of - dt.timedelta(days=50), as_of, engaged))  # type: ignore[arg-type]
+        session.add_all(_activities(name, as_of - dt.timedelta(days=50), as_of, engaged))
         session.commit()
     for c in range(3):
         w.activity("HOT", "2026-06-28", contact=f"C{c}")

@@ -1,17 +1,33 @@
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 
+import numpy as np
 import pandas as pd
 import pytest
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
+from sqlalchemy.sql.elements import ColumnElement
+from sqlmodel import Session, col
 
+import tools.win_model
+from crm.models import Opportunity
 from tests.tools.builders_pipeline import World, stall_world
 from tests.tools.builders_win import signal_world
+from tools.context import ToolContext
 from tools.errors import NotFound
+from tools.pipeline import deal_timeline
+from tools.pipeline_cache import MAX_FRAMES
+from tools.pipeline_data import snapshot
 from tools.win_explain import describe_factors
-from tools.win_model import FAMILIES, TrainedModel, trained_model, win_probability
+from tools.win_features import build_features, owner_track
+from tools.win_model import (
+    FAMILIES,
+    TooFewDeals,
+    TrainedModel,
+    trained_model,
+    win_probability,
+)
 
 
 @pytest.fixture
@@ -69,6 +85,57 @@ def test_the_model_is_trained_once_per_data_and_as_of(signal: World) -> None:
     first = trained_model(signal.ctx())
     assert isinstance(first, TrainedModel)
     assert trained_model(signal.ctx("rep1")) is first  # learnt on the whole store
+
+
+def test_many_per_deal_lookups_do_not_evict_the_fitted_model(
+    signal: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fits: list[ToolContext] = []
+    train = tools.win_model.train
+
+    def counted(ctx: ToolContext) -> TrainedModel | TooFewDeals:
+        fits.append(ctx)
+        return train(ctx)
+
+    monkeypatch.setattr(tools.win_model, "train", counted)
+    ctx = signal.ctx(as_of=dt.date(2026, 6, 29))  # an as_of no other test has fitted
+    first = trained_model(ctx)
+    for i in range(MAX_FRAMES + 8):  # each deal's timeline is its own cached query frame
+        deal_timeline(ctx, f"D{i:03d}")
+    assert trained_model(ctx) is first
+    assert len(fits) == 1
+
+
+def _amount_vs_usual(w: World, ids: list[str]) -> list[float]:
+    ctx = w.ctx()
+    only: list[ColumnElement[bool]] = [col(Opportunity.id).in_(ids)]
+    deals = snapshot(ctx, ("open",), only).sort_values("id").assign(t=20_000.0)
+    closed = snapshot(ctx, ("won", "lost"), [])  # none: an empty track record
+    track = owner_track(closed.assign(closed=closed["entered"], won=closed["outcome"] == "won"))
+    return list(build_features(ctx, deals, only, track)["amount_vs_usual"])
+
+
+def test_a_store_without_orders_or_earlier_deals_has_no_usual_amount(engine: Engine) -> None:
+    with Session(engine) as session:
+        w = World(session)
+        w.user("admin", role="admin")
+        w.user("rep1", team="A")
+        w.account("ACC", "rep1")
+        w.deal("X", "rep1", [("Prospecting", "2026-05-01")], account="ACC")
+        w.deal("Y", "rep1", [("Prospecting", "2026-05-01")])  # no account at all
+        assert _amount_vs_usual(w, ["X", "Y"]) == [0.0, 0.0]
+        assert _amount_vs_usual(w, ["Y"]) == [0.0]
+
+
+def test_amount_vs_usual_compares_with_the_accounts_earlier_deals(engine: Engine) -> None:
+    with Session(engine) as session:
+        w = World(session)
+        w.user("admin", role="admin")
+        w.user("rep1", team="A")
+        w.account("ACC", "rep1")
+        w.deal("EARLY", "rep1", [("Prospecting", "2026-01-01")], account="ACC", amount=1000)
+        w.deal("LATE", "rep1", [("Prospecting", "2026-05-01")], account="ACC", amount=2000)
+        assert _amount_vs_usual(w, ["EARLY", "LATE"]) == pytest.approx([0.0, np.log(2)])
 
 
 def test_factors_read_as_sentences_with_points() -> None:
