@@ -19,7 +19,7 @@ import typer
 from rich.markdown import Markdown
 from rich.table import Table
 
-from api.cli.common import AsOfOption, UserOption, console, engine_for, fail, settings_with
+from api.cli.common import AsOfOption, UserOption, console, fail, settings_with, store_engine
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -148,7 +148,7 @@ def _open(as_of: dt.date | None, user: str | None) -> tuple[Assistant, str]:
     from crm.scope import UnknownUser
 
     settings = settings_with(as_of)
-    engine = engine_for(settings)
+    engine = store_engine(settings)
     if user is None:
         with Session(engine) as session:
             try:

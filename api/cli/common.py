@@ -57,10 +57,23 @@ def engine_for(settings: Settings) -> Engine:
     return make_engine(settings.database_url)
 
 
+def store_engine(settings: Settings) -> Engine:
+    """An engine on the configured store, or a clear exit when it holds no Dealwise tables."""
+    from sqlalchemy import inspect
+
+    engine = engine_for(settings)
+    if "users" not in inspect(engine).get_table_names():
+        raise fail(
+            f"the store at {settings.database_url} has no Dealwise tables yet: run "
+            "`dealwise demo` for the demo world, or `dealwise db upgrade` and `dealwise import DIR`"
+        )
+    return engine
+
+
 @contextmanager
 def open_session(settings: Settings) -> Iterator[Session]:
-    """A session on the configured store (closed afterwards)."""
-    with Session(engine_for(settings)) as session:
+    """A session on the configured store (closed afterwards); exits clearly on an empty store."""
+    with Session(store_engine(settings)) as session:
         yield session
 
 

@@ -7,9 +7,8 @@ from typing import Annotated
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
-from sqlalchemy import inspect
 
-from api.cli.common import console, engine_for, fail, open_session
+from api.cli.common import console, fail, open_session
 from crm.settings import get_settings
 
 
@@ -35,8 +34,6 @@ def index(
     from knowledge.store import IndexMismatch
 
     settings = get_settings()
-    if "activities" not in inspect(engine_for(settings)).get_table_names():
-        raise fail(f"the store at {settings.database_url} is empty: run `dealwise db upgrade`")
     notes = open_note_index(settings.data_dir, settings.chroma_url, settings.embedding_model)
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
     with open_session(settings) as session, Progress(*columns, TimeElapsedColumn()) as bar:

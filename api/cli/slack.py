@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from api.cli.common import AsOfOption, console, engine_for, fail, settings_with
+from api.cli.common import AsOfOption, console, fail, settings_with, store_engine
 
 
 def register(app: typer.Typer) -> None:
@@ -30,7 +30,7 @@ def register(app: typer.Typer) -> None:
         from assistant.service import Assistant
 
         settings = settings_with(as_of)
-        engine = engine_for(settings)
+        engine = store_engine(settings)
         try:
             handler = socket_handler(
                 settings,

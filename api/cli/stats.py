@@ -7,7 +7,7 @@ from rich.table import Table
 from sqlalchemy import func, inspect
 from sqlmodel import SQLModel, select
 
-from api.cli.common import AsOfOption, console, engine_for, fail, settings_with
+from api.cli.common import AsOfOption, console, settings_with, store_engine
 
 
 def register(app: typer.Typer) -> None:
@@ -18,10 +18,8 @@ def register(app: typer.Typer) -> None:
 def stats(as_of: AsOfOption = None) -> None:
     """Show how many rows each table holds, and the as-of date analyses use."""
     settings = settings_with(as_of)
-    engine = engine_for(settings)
+    engine = store_engine(settings)
     existing = set(inspect(engine).get_table_names())
-    if not existing:
-        raise fail(f"the store at {settings.database_url} is empty: run `dealwise db upgrade`")
     table = Table(title=f"Dealwise store · as of {settings.analysis_date().isoformat()}")
     table.add_column("table")
     table.add_column("rows", justify="right")

@@ -24,11 +24,11 @@ from rich.console import Group
 from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
-from sqlalchemy import func, inspect
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from api.cli.ask import show
-from api.cli.common import AsOfOption, console, engine_for, fail, settings_with
+from api.cli.common import AsOfOption, console, fail, settings_with, store_engine
 from crm.models import Account, Activity, ContactRoleFact, Opportunity, Order, Stage, User
 
 if TYPE_CHECKING:
@@ -76,9 +76,7 @@ def tour(as_of: AsOfOption = None) -> None:
     from assistant.service import Assistant
 
     settings = settings_with(as_of)
-    engine = engine_for(settings)
-    if "activities" not in inspect(engine).get_table_names():
-        raise fail(f"the store at {settings.database_url} is empty: run `dealwise demo` first")
+    engine = store_engine(settings)
     prepare(engine, settings.analysis_date())
     with Session(engine) as session:
         try:
