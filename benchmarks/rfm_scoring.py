@@ -3,10 +3,11 @@
 ``python -m benchmarks rfm_scoring [--accounts 100000] [--orders 1000000] [--db PATH]``
 
 Synthesises a store of the size of ``--scale 500`` (about 100k accounts, 1M orders;
-seeded, cached in ``--db`` so later runs skip the build), then measures: the cold
-``rfm_table`` for an admin (one GROUP BY + pandas scoring), its peak Python memory
-(tracemalloc) and process RSS, the warm cached call, and p50/p95 of ``account_rfm``
-and ``account_360`` for random accounts.
+seeded, cached in ``--db`` so later runs skip the build), then measures, wall and CPU
+time: the cold ``rfm_table`` and ``clv_table`` for an admin (every account scored from
+the database; the CLV models are fitted, or loaded from ``model_fits``), their peak
+Python memory (tracemalloc) and process RSS, the warm cached call, and p50/p95 of
+``account_rfm``, ``account_clv`` and ``account_360`` for random accounts.
 """
 
 from __future__ import annotations
@@ -14,9 +15,10 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import resource
-import statistics
 import time
 import tracemalloc
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -74,18 +76,21 @@ def build_store(engine: Engine, accounts: int, orders: int, seed: int = 7) -> No
             )
 
 
-def _percentiles(samples: list[float]) -> tuple[float, float]:
-    cuts = statistics.quantiles(samples, n=20)
-    return statistics.median(samples), cuts[18]
+def _timed(call: Callable[[], object]) -> tuple[float, float]:
+    """Wall and CPU seconds of one call."""
+    wall, cpu = time.perf_counter(), time.process_time()
+    call()
+    return time.perf_counter() - wall, time.process_time() - cpu
 
 
-def _latency(call: object, ids: list[str]) -> tuple[float, float]:
-    samples = []
-    for account_id in ids:
-        start = time.perf_counter()
-        call(account_id=account_id)  # type: ignore[operator]
-        samples.append((time.perf_counter() - start) * 1000)
-    return _percentiles(samples)
+def _latency(name: str, call: Callable[[str], object], ids: list[str]) -> None:
+    """Print p50/p95 wall and CPU milliseconds of ``call`` over ``ids``."""
+    times = np.array([_timed(partial(call, account_id)) for account_id in ids]) * 1000
+    wall, cpu = np.percentile(times[:, 0], [50, 95]), np.percentile(times[:, 1], [50, 95])
+    print(
+        f"{name} over {len(ids)} accounts: wall p50 {wall[0]:.1f} ms, p95 {wall[1]:.1f} ms; "
+        f"CPU p50 {cpu[0]:.1f} ms, p95 {cpu[1]:.1f} ms"
+    )
 
 
 def main(argv: list[str]) -> None:
@@ -96,6 +101,8 @@ def main(argv: list[str]) -> None:
     parser.add_argument("--calls", type=int, default=200)
     args = parser.parse_args(argv)
     from tools.account_360 import account_360
+    from tools.clv_models import clv_models, forget_memo
+    from tools.clv_score import population_scores
     from tools.rfm import account_rfm, clear_cache, rfm_table
 
     fresh = not args.db.exists()
@@ -109,27 +116,40 @@ def main(argv: list[str]) -> None:
     with Session(engine) as session:
         ctx = ToolContext(session=session, scope=Scope.everything(), as_of=AS_OF)
         clear_cache()
-        start = time.perf_counter()
-        table = rfm_table(ctx)
-        cold = time.perf_counter() - start
-        start = time.perf_counter()
-        rfm_table(ctx)
-        warm = (time.perf_counter() - start) * 1000
+        forget_memo()
+        wall, cpu = _timed(lambda: rfm_table(ctx))
+        print(f"rfm_table cold: {len(rfm_table(ctx))} accounts, {wall:.2f} s wall, {cpu:.2f} s CPU")
+        scores = partial(population_scores, ctx, horizon_weeks=52, discount_rate=0.1)
+        wall, cpu = _timed(partial(scores, lifetime_years=None))
+        issue = clv_models(ctx).issue
+        print(
+            f"CLV scores cold (summary + fit or load + scoring): {wall:.2f} s wall, {cpu:.2f} s CPU"
+        )
+        print(f"  {len(scores(lifetime_years=None))} customers; model issue: {issue or 'none'}")
         clear_cache()
-        tracemalloc.start()
+        forget_memo()
+        tracemalloc.start()  # a second cold pass: tracemalloc slows the timed one down
         rfm_table(ctx)
+        scores(lifetime_years=None)
         peak = tracemalloc.get_traced_memory()[1] / 2**20
         tracemalloc.stop()
         rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        print(f"rfm_table cold: {len(table)} accounts scored in {cold:.2f} s")
         print(f"  peak traced Python memory {peak:.0f} MiB; process max RSS {rss:.0f} MiB")
-        print(f"rfm_table warm (cache hit, fingerprint queries): {warm:.1f} ms")
+        wall, cpu = _timed(lambda: rfm_table(ctx))
+        print(f"rfm_table warm (cache hit): {wall * 1000:.1f} ms wall, {cpu * 1000:.1f} ms CPU")
         rng = np.random.default_rng(1)
+        table = rfm_table(ctx)
         ids = [str(i) for i in rng.choice(table.index.to_numpy(), size=args.calls)]
-        p50, p95 = _latency(lambda **kw: account_rfm(ctx, **kw), ids)
-        print(f"account_rfm over {args.calls} accounts: p50 {p50:.1f} ms, p95 {p95:.1f} ms")
-        start = time.perf_counter()
-        account_360(ctx, account_id=ids[0])  # first call fits (or loads) the CLV models
-        print(f"account_360 first call (CLV fit/load): {time.perf_counter() - start:.2f} s")
-        p50, p95 = _latency(lambda **kw: account_360(ctx, **kw), ids)
-        print(f"account_360 over {args.calls} accounts: p50 {p50:.1f} ms, p95 {p95:.1f} ms")
+        _latency("account_rfm", lambda a: account_rfm(ctx, account_id=a), ids)
+        _latency("account_clv", lambda a: _clv_or_none(ctx, a), ids)
+        _latency("account_360", lambda a: account_360(ctx, account_id=a), ids)
+
+
+def _clv_or_none(ctx: ToolContext, account_id: str) -> object:
+    from tools.clv import account_clv
+    from tools.errors import InsufficientHistory
+
+    try:
+        return account_clv(ctx, account_id=account_id)
+    except InsufficientHistory:  # bought nothing at a positive amount
+        return None

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from typing import Any
 
 import pandas as pd
 from pydantic import BaseModel, Field
-from sqlalchemy import case, func
+from sqlalchemy import Select, case, func, true
 from sqlalchemy import select as sa_select
 from sqlmodel import col, select
 
@@ -37,15 +38,11 @@ def year_before(day: dt.date) -> dt.date:
         return day.replace(year=day.year - 1, day=28)
 
 
-def order_totals(ctx: ToolContext, account_ids: Sequence[str]) -> pd.DataFrame:
-    """Per account (index): order_count, total_cents, last_12m_cents, first/last order date.
-
-    One GROUP BY over the given accounts' orders up to ``as_of``; accounts without orders
-    are absent. The caller has checked that it may see these accounts.
-    """
+def _totals_select(ctx: ToolContext) -> Select[str, int, int, Any, dt.date, dt.date]:
+    """Per account: order count, total cents, last-12-months cents, first/last order date."""
     start = year_before(ctx.as_of)
     amount = col(Order.amount_cents)
-    stmt = (
+    return (
         sa_select(
             col(Order.account_id),
             func.count(),
@@ -54,9 +51,18 @@ def order_totals(ctx: ToolContext, account_ids: Sequence[str]) -> pd.DataFrame:
             func.min(col(Order.order_date)),
             func.max(col(Order.order_date)),
         )
-        .where(col(Order.account_id).in_(list(account_ids)), col(Order.order_date) <= ctx.as_of)
+        .where(col(Order.order_date) <= ctx.as_of)
         .group_by(col(Order.account_id))
     )
+
+
+def order_totals(ctx: ToolContext, account_ids: Sequence[str]) -> pd.DataFrame:
+    """Per account (index): order_count, total_cents, last_12m_cents, first/last order date.
+
+    One GROUP BY over the given accounts' orders up to ``as_of``; accounts without orders
+    are absent. The caller has checked that it may see these accounts.
+    """
+    stmt = _totals_select(ctx).where(col(Order.account_id).in_(list(account_ids)))
     columns = ["account_id", "order_count", "total_cents", "last_12m_cents", "first", "last"]
     return pd.DataFrame(ctx.session.execute(stmt).all(), columns=columns).set_index("account_id")
 
@@ -156,14 +162,10 @@ class Account360(BaseModel):
 
 
 def _orders(ctx: ToolContext, account_id: str) -> OrdersSummary:
-    totals = order_totals(ctx, [account_id])
-    ids = ctx.session.execute(
-        select(col(Order.id))
-        .where(col(Order.account_id) == account_id, col(Order.order_date) <= ctx.as_of)
-        .order_by(col(Order.order_date).desc(), col(Order.id).desc())
-        .limit(MAX_IDS)
-    ).scalars()
-    if totals.empty:
+    totals = ctx.session.execute(
+        _totals_select(ctx).where(col(Order.account_id) == account_id)
+    ).first()
+    if totals is None:
         return OrdersSummary(
             order_count=0,
             total=0.0,
@@ -172,13 +174,19 @@ def _orders(ctx: ToolContext, account_id: str) -> OrdersSummary:
             last_order_date=None,
             order_ids=[],
         )
-    row = totals.iloc[0]
+    ids = ctx.session.execute(
+        select(col(Order.id))
+        .where(col(Order.account_id) == account_id, col(Order.order_date) <= ctx.as_of)
+        .order_by(col(Order.order_date).desc(), col(Order.id).desc())
+        .limit(MAX_IDS)
+    ).scalars()
+    _, count, total, last_12m, first, last = totals
     return OrdersSummary(
-        order_count=int(row["order_count"]),
-        total=cents_to_money(int(row["total_cents"])),
-        last_12_months=cents_to_money(int(row["last_12m_cents"])),
-        first_order_date=row["first"],
-        last_order_date=row["last"],
+        order_count=int(count),
+        total=cents_to_money(int(total)),
+        last_12_months=cents_to_money(int(last_12m)),
+        first_order_date=first,
+        last_order_date=last,
         order_ids=list(ids),
     )
 
@@ -192,13 +200,13 @@ def _rfm(ctx: ToolContext, account_id: str) -> RFMSummary | None:
 
 
 def _clv(ctx: ToolContext, account_id: str) -> tuple[CLVSummary | None, str | None]:
-    from tools.clv import account_clv
+    from tools.clv import clv_figures
 
     try:
-        clv = account_clv(ctx, account_id=account_id)
+        clv = clv_figures(ctx, account_id)
     except (InsufficientHistory, FitFailed) as exc:
         return None, str(exc)
-    return CLVSummary(**{k: getattr(clv, k) for k in CLVSummary.model_fields}), clv.model_issue
+    return CLVSummary(**{k: clv[k] for k in CLVSummary.model_fields}), clv["model_issue"]
 
 
 def _opportunities(ctx: ToolContext, account_id: str) -> list[OpenOpportunity]:
@@ -234,30 +242,33 @@ def _activities(ctx: ToolContext, account_id: str) -> list[RecentActivity]:
 
 
 def _service(ctx: ToolContext, account_id: str) -> ServiceSummary:
-    tickets = ctx.session.execute(
+    tickets = (
         sa_select(
             func.sum(case((col(Ticket.status).in_(["open", "pending"]), 1), else_=0)),
             func.avg(col(Ticket.csat)),
             func.count(col(Ticket.csat)),
-        ).where(col(Ticket.account_id) == account_id, col(Ticket.opened_at) < ctx.as_of_end)
-    ).one()
+        )
+        .where(col(Ticket.account_id) == account_id, col(Ticket.opened_at) < ctx.as_of_end)
+        .subquery()
+    )
     answered = (col(Survey.account_id) == account_id, col(Survey.answered_at) < ctx.as_of_end)
-    nps = ctx.session.execute(
-        sa_select(func.avg(col(Survey.nps)), func.count()).where(*answered)
-    ).one()
-    latest = ctx.session.exec(
-        select(Survey)
+    nps = sa_select(func.avg(col(Survey.nps)), func.count()).where(*answered).subquery()
+    latest = (
+        sa_select(col(Survey.nps))
         .where(*answered)
         .order_by(col(Survey.answered_at).desc(), col(Survey.id).desc())
         .limit(1)
-    ).first()
+        .scalar_subquery()
+    )
+    both = tickets.join(nps, true())  # one row each: no cartesian blow-up
+    row = ctx.session.execute(sa_select(tickets, nps, latest).select_from(both)).one()
     return ServiceSummary(
-        open_tickets=int(tickets[0] or 0),
-        average_csat=None if tickets[1] is None else round(float(tickets[1]), 2),
-        rated_tickets=int(tickets[2]),
-        latest_nps=None if latest is None else latest.nps,
-        average_nps=None if nps[0] is None else round(float(nps[0]), 2),
-        nps_answers=int(nps[1]),
+        open_tickets=int(row[0] or 0),
+        average_csat=None if row[1] is None else round(float(row[1]), 2),
+        rated_tickets=int(row[2]),
+        average_nps=None if row[3] is None else round(float(row[3]), 2),
+        nps_answers=int(row[4]),
+        latest_nps=row[5],
     )
 
 

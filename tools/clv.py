@@ -21,9 +21,15 @@ from sqlmodel import col, select
 from crm.models import Account, Order
 from tools.catalog import tool
 from tools.clv_data import TimeUnit
-from tools.clv_formula import ExpectedLifetime, LifetimeMethod, configured_lifetime, formula_clv
-from tools.clv_models import CLVModels, account_summary, clv_models, population_summary
-from tools.clv_score import SCORE_COLUMNS, check_horizon, score
+from tools.clv_formula import LifetimeMethod
+from tools.clv_models import CLVModels, clv_models
+from tools.clv_score import (
+    SCORE_COLUMNS,
+    check_horizon,
+    lifetime_for,
+    population_scores,
+    require_finite,
+)
 from tools.context import ToolContext
 from tools.errors import InsufficientHistory, InvalidArgument
 from tools.records import MAX_IDS, get_account
@@ -114,6 +120,9 @@ class TopCLVAccounts(BaseModel):
     account_ids: list[str] = Field(description="Ids of the listed accounts.")
 
 
+SUMMARY_ONLY = ["priced_repeats", "total", "costed_total", "cost", "first_date", "bought_prev_year"]
+
+
 def clv_table(
     ctx: ToolContext,
     *,
@@ -127,24 +136,22 @@ def clv_table(
     Columns: formula_clv, expected_purchases, p_alive, expected_aov, predicted_clv,
     annual_spend, gross_margin and the inputs x, t_x, T (in ``time_unit``), monetary.
     Raises :class:`tools.errors.InsufficientHistory` / ``FitFailed`` when the models
-    cannot be fitted.
+    cannot be fitted. The population is scored once per fit (:func:`population_scores`).
     """
     check_horizon(horizon_weeks, discount_rate)
-    models = clv_models(ctx, time_unit)
-    models.require()
-    summary = population_summary(ctx, time_unit)
-    if not ctx.scope.sees_all:
-        visible = select(Account.id).where(ctx.scope.owner_filter(Account.owner_id))
-        summary = summary[summary.index.isin(ctx.session.exec(visible).all())]
-    scored = score(
-        summary,
-        models,
+    clv_models(ctx, time_unit).require()
+    table = population_scores(
+        ctx,
         horizon_weeks=horizon_weeks,
         discount_rate=discount_rate,
-        lifetime=_lifetime(models, lifetime_years),
-        default_margin=ctx.default_gross_margin,
+        lifetime_years=lifetime_years,
+        unit=time_unit,
     )
-    return pd.concat([scored, summary[["x", "t_x", "T", "monetary"]]], axis=1)
+    if not ctx.scope.sees_all:
+        visible = select(Account.id).where(ctx.scope.owner_filter(Account.owner_id))
+        table = table[table.index.isin(ctx.session.exec(visible).all())]
+    require_finite(table)
+    return table.drop(columns=SUMMARY_ONLY)
 
 
 @tool
@@ -172,68 +179,81 @@ def account_clv(
     """
     check_horizon(horizon_weeks, discount_rate)
     account = get_account(ctx, account_id)
-    models = clv_models(ctx)
-    summary = account_summary(ctx, account.id)
-    if summary.empty:
-        raise InsufficientHistory(
-            f"account {account_id!r} has no purchase (an order day with a positive amount) "
-            f"by {ctx.as_of}, so it has no CLV yet"
-        )
-    lifetime = _lifetime(models, lifetime_years)
-    figures = _account_figures(ctx, summary, models, lifetime, horizon_weeks, discount_rate)
-    row = summary.iloc[0]
+    figures = clv_figures(
+        ctx,
+        account.id,
+        horizon_weeks=horizon_weeks,
+        discount_rate=discount_rate,
+        lifetime_years=lifetime_years,
+    )
     order_ids, order_count = _order_ids(ctx, account.id)
     return AccountCLV(
         account_id=account.id,
         account_name=account.name,
-        as_of=ctx.as_of,
-        currency=ctx.currency,
-        expected_lifetime_years=round(lifetime.years, 2),
-        lifetime_method=lifetime.method,
-        repeat_purchases=int(row["x"]),
-        weeks_first_to_last_purchase=round(float(row["t_x"]), 2),
-        weeks_since_first_purchase=round(float(row["T"]), 2),
-        average_repeat_order_value=round(float(row["monetary"]), 2),
-        total_spend=round(float(row["total"]), 2),
-        horizon_weeks=horizon_weeks,
-        discount_rate=discount_rate,
-        model=None if models.issue else _model_fit(models),
         order_ids=order_ids,
         order_count=order_count,
         **figures,
     )
 
 
-def _account_figures(
+def clv_figures(
     ctx: ToolContext,
-    summary: pd.DataFrame,
-    models: CLVModels,
-    lifetime: ExpectedLifetime,
-    horizon_weeks: int,
-    discount_rate: float,
+    account_id: str,
+    *,
+    horizon_weeks: int = 52,
+    discount_rate: float = 0.10,
+    lifetime_years: float | None = None,
 ) -> dict[str, Any]:
-    """The formula figures, and the predicted ones (or why they are missing)."""
-    formula = formula_clv(summary, "weeks", lifetime, ctx.default_gross_margin).iloc[0]
-    figures: dict[str, Any] = {
-        "formula_clv": round(float(formula["formula_clv"]), 2),
-        "annual_spend": round(float(formula["annual_spend"]), 2),
-        "gross_margin": round(float(formula["gross_margin"]), 4),
+    """The :class:`AccountCLV` fields of one account but its name and order ids.
+
+    A look-up in the scored population (:func:`population_scores`); the caller has
+    checked that it may see the account.
+    """
+    models = clv_models(ctx)
+    table = population_scores(
+        ctx, horizon_weeks=horizon_weeks, discount_rate=discount_rate, lifetime_years=lifetime_years
+    )
+    found = table.index.get_indexer(pd.Index([account_id]))[0]
+    if found < 0:
+        raise InsufficientHistory(
+            f"account {account_id!r} has no purchase (an order day with a positive amount) "
+            f"by {ctx.as_of}, so it has no CLV yet"
+        )
+    lifetime = lifetime_for(models, lifetime_years)
+    row = table.iloc[found]
+    return {
+        "as_of": ctx.as_of,
+        "currency": ctx.currency,
+        "expected_lifetime_years": round(lifetime.years, 2),
+        "lifetime_method": lifetime.method,
+        "repeat_purchases": int(row["x"]),
+        "weeks_first_to_last_purchase": round(float(row["t_x"]), 2),
+        "weeks_since_first_purchase": round(float(row["T"]), 2),
+        "average_repeat_order_value": round(float(row["monetary"]), 2),
+        "total_spend": round(float(row["total"]), 2),
+        "horizon_weeks": horizon_weeks,
+        "discount_rate": discount_rate,
+        "model": None if models.issue else _model_fit(models),
+        "formula_clv": round(float(row["formula_clv"]), 2),
+        "annual_spend": round(float(row["annual_spend"]), 2),
+        "gross_margin": round(float(row["gross_margin"]), 4),
         "model_issue": str(models.issue) if models.issue else None,
+        **_predicted(table.iloc[[found]], models),
     }
-    predicted = dict.fromkeys(("expected_purchases", "p_alive", "expected_aov", "predicted_clv"))
-    if models.issue is None:
-        scored = score(
-            summary,
-            models,
-            horizon_weeks=horizon_weeks,
-            discount_rate=discount_rate,
-            lifetime=lifetime,
-            default_margin=ctx.default_gross_margin,
-        ).iloc[0]
-        predicted = {name: round(float(scored[name]), 4) for name in predicted}
-        predicted["predicted_clv"] = round(float(scored["predicted_clv"]), 2)
-        predicted["expected_aov"] = round(float(scored["expected_aov"]), 2)
-    return figures | predicted
+
+
+def _predicted(rows: pd.DataFrame, models: CLVModels) -> dict[str, float | None]:
+    """The model-based figures of a one-row frame (None when the models are missing)."""
+    if models.issue is not None:
+        return dict.fromkeys(SCORE_COLUMNS[1:])
+    require_finite(rows)
+    row = rows.iloc[0]
+    return {
+        "expected_purchases": round(float(row["expected_purchases"]), 4),
+        "p_alive": round(float(row["p_alive"]), 4),
+        "expected_aov": round(float(row["expected_aov"]), 2),
+        "predicted_clv": round(float(row["predicted_clv"]), 2),
+    }
 
 
 @tool
@@ -317,10 +337,6 @@ def _model_fit(models: CLVModels) -> CLVModelFit:
         lifetime_method=models.lifetime.method,
         annual_churn=models.lifetime.annual_churn,
     )
-
-
-def _lifetime(models: CLVModels, lifetime_years: float | None) -> ExpectedLifetime:
-    return models.lifetime if lifetime_years is None else configured_lifetime(lifetime_years)
 
 
 def _order_ids(ctx: ToolContext, account_id: str) -> tuple[list[str], int]:

@@ -20,15 +20,16 @@ import json
 import logging
 import threading
 import time
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
 from weakref import WeakKeyDictionary
 
 import pandas as pd
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, col, select
 
-from crm.models import ModelFit, Order
+from crm.models import ModelFit
 from tools import bgnbd, gamma_gamma
 from tools.bgnbd import BGNBDFit, BGNBDParams
 from tools.clv_data import TimeUnit, customer_summary, data_key
@@ -44,6 +45,7 @@ RECHECK_SECONDS = 5.0
 _MEMO: WeakKeyDictionary[Any, dict[tuple[dt.date, str], _Entry]]
 _MEMO = WeakKeyDictionary()
 _LOCK = threading.Lock()
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -101,11 +103,15 @@ def _check_enough(summary: pd.DataFrame, as_of: dt.date) -> None:
 
 @dataclass
 class _Entry:
-    """A memo slot: when its data key was last checked, the models, the population summary."""
+    """A memo slot: when its data key was last checked, the models, the population summary.
+
+    ``derived`` holds what :func:`memoised` built from them (e.g. scored populations).
+    """
 
     checked: float
     models: CLVModels
     summary: pd.DataFrame | None
+    derived: dict[tuple[Any, ...], Any] = field(default_factory=dict)
 
 
 def clv_models(ctx: ToolContext, unit: TimeUnit = "weeks") -> CLVModels:
@@ -113,25 +119,22 @@ def clv_models(ctx: ToolContext, unit: TimeUnit = "weeks") -> CLVModels:
     return _entry(ctx, unit).models
 
 
-def population_summary(ctx: ToolContext, unit: TimeUnit = "weeks") -> pd.DataFrame:
-    """Every customer's summary (:func:`tools.clv_data.customer_summary`), memoised with the fit.
+def memoised(
+    ctx: ToolContext,
+    unit: TimeUnit,
+    key: tuple[Any, ...],
+    build: Callable[[CLVModels, pd.DataFrame], T],
+) -> T:
+    """``build(models, population summary)``, memoised with the fit under ``key``.
 
-    Unscoped: callers must restrict it to the accounts the caller may see.
+    The value lives as long as the fit's memo slot: a new data key (new orders) drops it.
     """
     entry = _entry(ctx, unit)
-    if entry.summary is None:
-        entry.summary = customer_summary(ctx.session, ctx.as_of, unit)
-    return entry.summary
-
-
-def account_summary(ctx: ToolContext, account_id: str, unit: TimeUnit = "weeks") -> pd.DataFrame:
-    """One account's summary row (none if it never bought): from the memo, else one query."""
-    summary = _entry(ctx, unit).summary
-    if summary is not None:
-        found = summary.index.get_indexer(pd.Index([account_id]))
-        return summary.iloc[found[found >= 0]]
-    where = col(Order.account_id) == account_id
-    return customer_summary(ctx.session, ctx.as_of, unit, where=where)
+    if key not in entry.derived:
+        if entry.summary is None:
+            entry.summary = customer_summary(ctx.session, ctx.as_of, unit)
+        entry.derived[key] = build(entry.models, entry.summary)
+    return entry.derived[key]  # type: ignore[no-any-return]
 
 
 def _entry(ctx: ToolContext, unit: TimeUnit) -> _Entry:
@@ -144,7 +147,7 @@ def _entry(ctx: ToolContext, unit: TimeUnit) -> _Entry:
         return cached
     key = data_key(ctx.session, ctx.as_of)
     if cached and cached.models.data_key == key:
-        entry = _Entry(time.monotonic(), cached.models, cached.summary)
+        entry = _Entry(time.monotonic(), cached.models, cached.summary, cached.derived)
     elif (models := _load(ctx.session, ctx.as_of, unit, key)) is not None:
         entry = _Entry(time.monotonic(), models, None)
     else:

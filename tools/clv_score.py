@@ -20,9 +20,10 @@ import numpy as np
 import pandas as pd
 
 from tools import bgnbd, gamma_gamma
-from tools.clv_data import DAYS_PER_UNIT, DAYS_PER_YEAR
-from tools.clv_formula import ExpectedLifetime, formula_clv
-from tools.clv_models import CLVModels
+from tools.clv_data import DAYS_PER_UNIT, DAYS_PER_YEAR, TimeUnit
+from tools.clv_formula import ExpectedLifetime, configured_lifetime, formula_clv
+from tools.clv_models import CLVModels, memoised
+from tools.context import ToolContext
 from tools.errors import FitFailed, InvalidArgument
 
 STEPS_PER_YEAR = 12
@@ -42,7 +43,6 @@ def check_horizon(horizon_weeks: int, discount_rate: float) -> None:
 def score(
     summary: pd.DataFrame,
     models: CLVModels,
-    *,
     horizon_weeks: int,
     discount_rate: float,
     lifetime: ExpectedLifetime,
@@ -50,9 +50,9 @@ def score(
 ) -> pd.DataFrame:
     """Every CLV figure for the customers of ``summary`` (raises if the models are missing).
 
-    Columns: :data:`SCORE_COLUMNS` plus ``annual_spend`` and ``gross_margin``.
+    Columns: :data:`SCORE_COLUMNS` plus ``annual_spend`` and ``gross_margin``; not
+    checked for finiteness (see :func:`require_finite`).
     """
-    check_horizon(horizon_weeks, discount_rate)
     bg, gg = models.require()
     unit = models.time_unit
     x, t_x, T = (summary[c].to_numpy(dtype=np.float64) for c in ("x", "t_x", "T"))
@@ -71,14 +71,53 @@ def score(
     )
     priced, monetary = summary["priced_repeats"].to_numpy(), summary["monetary"].to_numpy()
     aov = gamma_gamma.expected_spend(gg.params, priced, monetary)
-    out = formula.assign(
+    return formula.assign(
         expected_purchases=bgnbd.expected_purchases(bg.params, horizon, x, t_x, T),
         p_alive=bgnbd.p_alive(bg.params, x, t_x, T),
         expected_aov=aov,
         predicted_clv=det * aov * formula["gross_margin"].to_numpy(),
     )
-    if not np.all(np.isfinite(out[SCORE_COLUMNS].to_numpy())):
+
+
+def require_finite(scores: pd.DataFrame) -> None:
+    """Raise :class:`FitFailed` when any CLV figure of ``scores`` is not finite."""
+    if not np.all(np.isfinite(scores[SCORE_COLUMNS].to_numpy())):
         raise FitFailed(
             "CLV is not finite for some customers at this horizon; try a shorter horizon_weeks"
         )
-    return out
+
+
+def lifetime_for(models: CLVModels, lifetime_years: float | None) -> ExpectedLifetime:
+    """The configured lifetime, or the one estimated with the models when none is given."""
+    return models.lifetime if lifetime_years is None else configured_lifetime(lifetime_years)
+
+
+def population_scores(
+    ctx: ToolContext,
+    *,
+    horizon_weeks: int,
+    discount_rate: float,
+    lifetime_years: float | None,
+    unit: TimeUnit = "weeks",
+) -> pd.DataFrame:
+    """Every customer's summary and CLV figures, computed once per fit and arguments.
+
+    Unscoped (callers keep to the caller's accounts) and unchecked: rows whose figures
+    are not finite are kept, so a caller checks (:func:`require_finite`) only its own
+    rows. The predicted columns are NaN when the models are not fitted. Memoised with
+    the fit (:func:`tools.clv_models.memoised`), so per-account calls are look-ups.
+    """
+    check_horizon(horizon_weeks, discount_rate)
+    key = ("scores", horizon_weeks, discount_rate, lifetime_years, ctx.default_gross_margin)
+
+    def build(models: CLVModels, summary: pd.DataFrame) -> pd.DataFrame:
+        lifetime = lifetime_for(models, lifetime_years)
+        margin = ctx.default_gross_margin
+        if models.issue is not None:
+            figures = formula_clv(summary, unit, lifetime, margin)
+            figures = figures.reindex(columns=[*figures.columns, *SCORE_COLUMNS[1:]])
+        else:
+            figures = score(summary, models, horizon_weeks, discount_rate, lifetime, margin)
+        return pd.concat([summary, figures], axis=1)
+
+    return memoised(ctx, unit, key, build)
