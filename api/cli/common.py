@@ -57,16 +57,21 @@ def engine_for(settings: Settings) -> Engine:
     return make_engine(settings.database_url)
 
 
-def store_engine(settings: Settings) -> Engine:
-    """An engine on the configured store, or a clear exit when it holds no Dealwise tables."""
+def require_schema(engine: Engine) -> None:
+    """Exit with the next step to take when the store holds no Dealwise tables."""
     from sqlalchemy import inspect
 
-    engine = engine_for(settings)
     if "users" not in inspect(engine).get_table_names():
         raise fail(
-            f"the store at {settings.database_url} has no Dealwise tables yet: run "
+            f"the store at {engine.url.render_as_string()} has no Dealwise tables yet: run "
             "`dealwise demo` for the demo world, or `dealwise db upgrade` and `dealwise import DIR`"
         )
+
+
+def store_engine(settings: Settings) -> Engine:
+    """An engine on the configured store, or a clear exit when it holds no Dealwise tables."""
+    engine = engine_for(settings)
+    require_schema(engine)
     return engine
 
 

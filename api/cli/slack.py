@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from api.cli.common import AsOfOption, console, fail, settings_with, store_engine
+from api.cli.common import AsOfOption, console, engine_for, fail, require_schema, settings_with
 
 
 def register(app: typer.Typer) -> None:
@@ -30,7 +30,7 @@ def register(app: typer.Typer) -> None:
         from assistant.service import Assistant
 
         settings = settings_with(as_of)
-        engine = store_engine(settings)
+        engine = engine_for(settings)
         try:
             handler = socket_handler(
                 settings,
@@ -40,5 +40,6 @@ def register(app: typer.Typer) -> None:
             )
         except SlackNotConfigured as exc:
             raise fail(str(exc)) from exc
+        require_schema(engine)
         console.print("Slack Socket Mode: connecting… (Ctrl+C to stop)")
         handler.start()  # type: ignore[no-untyped-call]
