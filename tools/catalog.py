@@ -168,14 +168,7 @@ def _camel(name: str) -> str:
 
 
 def load_catalog(modules: tuple[str, ...] = TOOL_MODULES) -> dict[str, ToolSpec]:
-    """Import every tool module (registering its tools) and return the catalog by name.
-
-    Modules that do not exist yet are skipped, so the catalog grows as tools land.
-    """
+    """Import every tool module (registering its tools) and return the catalog by name."""
     for module in modules:
-        try:
-            importlib.import_module(module)
-        except ModuleNotFoundError as exc:
-            if exc.name != module:
-                raise
+        importlib.import_module(module)
     return dict(_REGISTRY)

@@ -49,3 +49,15 @@ def test_a_tool_without_argument_docs_is_refused() -> None:
 
     with pytest.raises(TypeError, match="Args"):
         build_spec(bad)
+
+
+def test_the_catalog_lists_every_tool_with_a_schema_and_a_summary() -> None:
+    from tools.catalog import load_catalog
+
+    catalog = load_catalog()
+    assert len(catalog) >= 30
+    for spec in catalog.values():
+        assert spec.summary and not spec.summary.startswith("Args")
+        assert spec.input_schema()["type"] == "object"
+        assert "ctx" not in spec.input_schema().get("properties", {})
+        assert spec.result_schema()["properties"]
