@@ -1,4 +1,4 @@
-"""Per-customer purchase summaries for CLV, built from the orders table in one SQL query.
+"""Per-customer purchase summaries for CLV, from the orders merged per day (one scan).
 
 A *purchase* is a day on which a customer has at least one order of zero or positive
 amount: orders of the same day are merged (as Fader, Hardie & Lee do with CDNOW), and
@@ -20,96 +20,76 @@ before ``as_of`` exist. For each customer (an account with at least one purchase
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-from typing import Any, Literal
+from typing import Literal
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import ColumnElement, case, func, select
-from sqlmodel import Session, col
+from numpy.typing import NDArray
+from sqlmodel import Session
 
-from crm.models import Order
+from tools.order_summary import OrderDays, epoch_day, store_order_days, to_dates
+from tools.order_summary import data_key as data_key  # re-exported: clv_models, benchmarks
 
 TimeUnit = Literal["days", "weeks"]
 DAYS_PER_UNIT: dict[str, float] = {"days": 1.0, "weeks": 7.0}
 DAYS_PER_YEAR = 365.25
 
 
-def _day_rows(as_of: dt.date, where: ColumnElement[bool] | None) -> Any:
-    """One row per (account, order day): net amount, purchase flag, costs, first purchase day."""
-    is_purchase = func.max(case((col(Order.amount_cents) >= 0, 1), else_=0))
-    has_cost = col(Order.cost_cents).is_not(None)
-    days: Any = (
-        select(
-            col(Order.account_id).label("account_id"),
-            col(Order.order_date).label("day"),
-            func.sum(Order.amount_cents).label("amount"),
-            is_purchase.label("purchase"),
-            func.sum(case((has_cost, Order.amount_cents), else_=0)).label("costed"),
-            func.coalesce(func.sum(Order.cost_cents), 0).label("cost"),
-        )
-        .where(col(Order.order_date) <= as_of)
-        .group_by(col(Order.account_id), col(Order.order_date))
-    )
-    if where is not None:
-        days = days.where(where)
-    sub = days.subquery()
-    purchase_day = case((sub.c.purchase == 1, sub.c.day))
-    first = func.min(purchase_day).over(partition_by=sub.c.account_id)
-    return select(sub, first.label("first_day")).subquery()
+def customer_summary(session: Session, as_of: dt.date, unit: TimeUnit) -> pd.DataFrame:
+    """The summary of every customer of the store, indexed by ``account_id``.
 
-
-def customer_summary(
-    session: Session,
-    as_of: dt.date,
-    unit: TimeUnit,
-    *,
-    where: ColumnElement[bool] | None = None,
-) -> pd.DataFrame:
-    """The summary of every customer matching ``where`` (a condition on orders), by account.
-
-    Returns a frame indexed by ``account_id`` with the columns described in the module
-    docstring; empty when nobody bought.
+    Columns as described in the module docstring; empty when nobody bought.
     """
-    d = _day_rows(as_of, where)
-    year_ago, two_years_ago = as_of - dt.timedelta(days=365), as_of - dt.timedelta(days=730)
-    bought = d.c.purchase == 1
-    priced_repeat = bought & (d.c.day > d.c.first_day) & (d.c.amount > 0)
-    in_prev_year = bought & (d.c.day >= two_years_ago) & (d.c.day < year_ago)
-    stmt = (
-        select(
-            d.c.account_id,
-            func.sum(d.c.purchase).label("days"),
-            func.min(d.c.first_day).label("first_date"),
-            func.max(case((bought, d.c.day))).label("last_date"),
-            func.sum(d.c.amount).label("total"),
-            func.sum(case((priced_repeat, d.c.amount), else_=0)).label("repeat_amount"),
-            func.sum(case((priced_repeat, 1), else_=0)).label("priced_repeats"),
-            func.sum(d.c.costed).label("costed_total"),
-            func.sum(d.c.cost).label("cost"),
-            func.sum(case((in_prev_year, 1), else_=0)).label("prev_year_days"),
-        )
-        .group_by(d.c.account_id)
-        .having(func.sum(d.c.purchase) > 0)
+    days = store_order_days(session, as_of)
+    bought = days.purchase
+    first_day, last_day = _purchase_span(days)
+    priced_repeat = bought & (days.day > first_day[days.account]) & (days.amount > 0)
+    year_ago, two_years_ago = epoch_day(as_of) - 365, epoch_day(as_of) - 730
+    in_prev_year = bought & (days.day >= two_years_ago) & (days.day < year_ago)
+    raw = pd.DataFrame(
+        {
+            "days": days.per_account(bought.astype(np.int64)),
+            "first_day": first_day,
+            "last_day": last_day,
+            "total": days.per_account(days.amount),
+            "repeat_amount": days.per_account(np.where(priced_repeat, days.amount, 0)),
+            "priced_repeats": days.per_account(priced_repeat.astype(np.int64)),
+            "costed_total": days.per_account(days.costed),
+            "cost": days.per_account(days.cost),
+            "prev_year_days": days.per_account(in_prev_year.astype(np.int64)),
+        },
+        index=pd.Index(days.accounts, name="account_id"),
     )
-    raw = pd.DataFrame(session.execute(stmt).all(), columns=list(stmt.selected_columns.keys()))
-    return _summarise(raw.set_index("account_id"), as_of, unit)
+    return _summarise(raw[raw["days"] > 0], as_of, unit)
+
+
+def _purchase_span(days: OrderDays) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """First and last purchase day per account (0 for accounts that never bought)."""
+    first, last = np.zeros((2, len(days.accounts)), dtype=np.int64)
+    rows = np.flatnonzero(days.purchase)
+    if len(rows) == 0:
+        return first, last
+    account = days.account[rows]
+    change = account[1:] != account[:-1]
+    starts, ends = np.append(True, change), np.append(change, True)
+    first[account[starts]] = days.day[rows[starts]]
+    last[account[ends]] = days.day[rows[ends]]
+    return first, last
 
 
 def _summarise(raw: pd.DataFrame, as_of: dt.date, unit: TimeUnit) -> pd.DataFrame:
-    """Turn per-account aggregates (cents, dates) into x, t_x, T, monetary, money in units."""
+    """Turn per-account aggregates (cents, epoch days) into x, t_x, T, monetary, money."""
     per_unit = DAYS_PER_UNIT[unit]
-    first = pd.to_datetime(raw["first_date"])
-    last = pd.to_datetime(raw["last_date"])
-    end = pd.Timestamp(as_of)
+    first = raw["first_day"].to_numpy(dtype=np.int64)
+    last = raw["last_day"].to_numpy(dtype=np.int64)
     x = raw["days"].to_numpy(dtype=np.float64) - 1.0
     priced = raw["priced_repeats"].to_numpy(dtype=np.float64)
     repeat_cents = raw["repeat_amount"].to_numpy(dtype=np.float64)
     out = pd.DataFrame(
         {
             "x": x,
-            "t_x": (last - first).dt.days.to_numpy(dtype=np.float64) / per_unit,
-            "T": (end - first).dt.days.to_numpy(dtype=np.float64) / per_unit,
+            "t_x": (last - first).astype(np.float64) / per_unit,
+            "T": (epoch_day(as_of) - first).astype(np.float64) / per_unit,
             "monetary": np.divide(
                 repeat_cents / 100.0, priced, out=np.zeros_like(x), where=priced > 0
             ),
@@ -117,28 +97,10 @@ def _summarise(raw: pd.DataFrame, as_of: dt.date, unit: TimeUnit) -> pd.DataFram
             "total": raw["total"].to_numpy(dtype=np.float64) / 100.0,
             "costed_total": raw["costed_total"].to_numpy(dtype=np.float64) / 100.0,
             "cost": raw["cost"].to_numpy(dtype=np.float64) / 100.0,
-            "first_date": first.dt.date,
+            "first_date": to_dates(first),
             "bought_prev_year": raw["prev_year_days"].to_numpy() > 0,
         },
         index=raw.index,
     )
     out.index.name = "account_id"
     return out
-
-
-def data_key(session: Session, as_of: dt.date) -> str:
-    """A fingerprint of the orders up to ``as_of``: changes when an order is added or removed.
-
-    Hashes the number of orders dated by ``as_of``, the latest such date and the
-    smallest and largest order id: index-only queries, cheap on a million orders. An
-    edit of an existing order's amount keeps the key; ``tools.clv_models.forget_memo``
-    plus deleting its ``model_fits`` rows forces a refit then.
-    """
-    until = col(Order.order_date) <= as_of
-    parts = (
-        session.execute(select(func.count()).select_from(Order).where(until)).scalar(),
-        session.execute(select(func.max(Order.order_date)).where(until)).scalar(),
-        session.execute(select(func.min(Order.id))).scalar(),
-        session.execute(select(func.max(Order.id))).scalar(),
-    )
-    return hashlib.sha256(repr(parts).encode()).hexdigest()[:32]

@@ -30,7 +30,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, col, select
 
 from crm.models import ModelFit
-from tools import bgnbd, gamma_gamma
+from tools import bgnbd, gamma_gamma, order_summary
 from tools.bgnbd import BGNBDFit, BGNBDParams
 from tools.clv_data import TimeUnit, customer_summary, data_key
 from tools.clv_formula import ExpectedLifetime, estimate_lifetime
@@ -161,9 +161,10 @@ def _entry(ctx: ToolContext, unit: TimeUnit) -> _Entry:
 
 
 def forget_memo() -> None:
-    """Drop the in-process memo (the ``model_fits`` rows stay)."""
+    """Drop the in-process memos, with the orders read per day (``model_fits`` rows stay)."""
     with _LOCK:
         _MEMO.clear()
+    order_summary.forget()
 
 
 def _load(session: Session, as_of: dt.date, unit: TimeUnit, key: str) -> CLVModels | None:

@@ -1,4 +1,4 @@
-"""RFM: the scored population of a caller (one SQL aggregation, cached) and ``account_rfm``.
+"""RFM: the scored population of a caller (one scan of the orders, cached) and ``account_rfm``.
 
 :func:`rfm_table` is what other tools call (account 360, next-best-action, metrics by
 segment). Figures per account over the window ``(as_of - window_days, as_of]``:
@@ -33,14 +33,14 @@ from typing import Any, cast
 import numpy as np
 import pandas as pd
 from pydantic import BaseModel, Field
-from sqlalchemy import distinct, func
-from sqlalchemy import select as sa_select
+from sqlalchemy import func
 from sqlmodel import col, select
 
 from crm.models import Account, Order
 from tools.catalog import tool
 from tools.context import ToolContext
 from tools.errors import InsufficientHistory, InvalidArgument
+from tools.order_summary import epoch_day, forget, order_days, store_order_days, to_dates
 from tools.records import MAX_IDS, get_account
 from tools.rfm_rules import DEFAULT_CONFIG, MEANINGS, RFMConfig, SegmentName, Tier, score_frame
 
@@ -86,32 +86,29 @@ def order_filters(ctx: ToolContext, window_days: int | None) -> list[Any]:
 
 
 def rfm_figures(ctx: ToolContext, *, window_days: int | None = None) -> pd.DataFrame:
-    """Unscored RFM figures per scoped account, from one GROUP BY query."""
-    stmt = sa_select(
-        col(Order.account_id),
-        func.count(distinct(col(Order.order_date))),
-        func.count(),
-        func.sum(col(Order.amount_cents)),
-        func.min(col(Order.order_date)),
-        func.max(col(Order.order_date)),
-    ).where(*order_filters(ctx, window_days))
-    if not ctx.scope.sees_all:
-        stmt = stmt.join(Account, col(Account.id) == col(Order.account_id)).where(
-            ctx.scope.owner_filter(col(Account.owner_id))
-        )
-    rows = ctx.session.execute(stmt.group_by(col(Order.account_id))).all()
-    names = ["account_id", "frequency", "order_count", "cents", "first_order_date"]
-    frame = pd.DataFrame(rows, columns=[*names, "last_order_date"]).set_index("account_id")
-    last = pd.to_datetime(frame["last_order_date"])
-    as_of = pd.Timestamp(ctx.as_of)
-    frame["recency_days"] = (as_of - last).dt.days.astype(np.int64)
-    frame["frequency"] = frame["frequency"].astype(np.int64)
-    frame["order_count"] = frame["order_count"].astype(np.int64)
-    cents = frame.pop("cents").astype(np.float64)
-    frame["monetary_total"] = (cents / 100).round(2)
-    frame["monetary_avg"] = (cents / frame["frequency"] / 100).round(2)
-    for column in ("first_order_date", "last_order_date"):
-        frame[column] = pd.to_datetime(frame[column]).dt.date
+    """Unscored RFM figures per scoped account, from the orders merged per day."""
+    start = window_start(ctx, window_days)
+    if ctx.scope.sees_all:
+        days = store_order_days(ctx.session, ctx.as_of).since(start)
+    else:
+        owned = ctx.scope.owner_filter(col(Account.owner_id))
+        days = order_days(ctx.session, ctx.as_of, after=start, owner_filter=owned)
+    ends = days.ends()
+    frequency = ends - days.starts
+    first, last = days.day[days.starts], days.day[ends - 1]
+    cents = days.per_account(days.amount).astype(np.float64)
+    frame = pd.DataFrame(
+        {
+            "frequency": frequency,
+            "order_count": days.per_account(days.orders).astype(np.int64),
+            "first_order_date": to_dates(first),
+            "last_order_date": to_dates(last),
+            "recency_days": (epoch_day(ctx.as_of) - last).astype(np.int64),
+            "monetary_total": (cents / 100).round(2),
+            "monetary_avg": (cents / frequency / 100).round(2),
+        },
+        index=pd.Index(days.accounts, name="account_id"),
+    )
     return frame
 
 
@@ -170,6 +167,7 @@ def clear_cache() -> None:
     """Forget every cached table (tests, or after bulk edits that keep the fingerprint)."""
     with _lock:
         _cache.clear()
+    forget()
 
 
 def account_names(ctx: ToolContext, account_ids: list[str]) -> dict[str, str]:
