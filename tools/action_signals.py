@@ -48,8 +48,14 @@ def money_text(amount: float, currency: str) -> str:
     return f"{symbol}{amount:.0f}"
 
 
-def deal_signals(ctx: ToolContext, deals: pd.DataFrame) -> pd.DataFrame:
-    """Signals of open deals (rows of :func:`tools.pipeline.open_deals_frame`)."""
+def deal_signals(
+    ctx: ToolContext, deals: pd.DataFrame, role_facts: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """Signals of open deals (rows of :func:`tools.pipeline.open_deals_frame`).
+
+    ``role_facts``: when ``deals`` is one deal, its :func:`crm.insights.role_facts` if the
+    caller already has them (they are then not queried again).
+    """
     if deals.empty:
         return pd.DataFrame()
     ids = deals["id"].tolist()
@@ -84,7 +90,7 @@ def deal_signals(ctx: ToolContext, deals: pd.DataFrame) -> pd.DataFrame:
     dated = pd.to_datetime(extra["next_step_date"]) >= pd.Timestamp(ctx.as_of)
     has_step = extra["next_step"].fillna("").str.strip().ne("")
     frame["no_next_step"] = ~(has_step & dated).to_numpy(dtype=bool)
-    frame = frame.join(_committee(ctx, frame), on="opportunity_id")
+    frame = frame.join(_committee(ctx, frame, role_facts), on="opportunity_id")
     frame["contact"] = frame["contact"].where(frame["contact"] != "", "your contact at " +
                                               frame["account"])  # fmt: skip
     frame["via"] = _via(frame["account_id"], _channels(ctx, frame["account_id"]))
@@ -92,8 +98,34 @@ def deal_signals(ctx: ToolContext, deals: pd.DataFrame) -> pd.DataFrame:
     return frame.drop(columns="notes")
 
 
-def _committee(ctx: ToolContext, deals: pd.DataFrame) -> pd.DataFrame:
-    """Per deal: whether roles are known, DM/champion flags, champion/blocker/contact names."""
+def _committee(
+    ctx: ToolContext, deals: pd.DataFrame, known: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """Per deal: whether roles are known, DM/champion flags, champion/blocker/contact names.
+
+    ``known``: the weighted role facts (:func:`crm.insights.role_facts`) of the only deal
+    in ``deals``, already loaded by the caller.
+    """
+    if known is None:
+        facts = _role_facts(ctx, deals)
+    elif len(deals) == 1:
+        facts = known.assign(opportunity_id=deals["opportunity_id"].iloc[0])
+    else:
+        raise ValueError("known role facts need exactly one deal")
+    if facts.empty:
+        return _fill(pd.DataFrame(columns=list(COMMITTEE_COLUMNS)), deals)
+    key = ["opportunity_id", "member"]
+    people = vote(facts, key, "role").drop_duplicates(key).set_index(key)
+    for column in ("influence", "stance"):
+        ranked = vote(facts, key, column).drop_duplicates(key).set_index(key)[column]
+        people[column] = ranked.reindex(people.index)
+    names = facts.drop_duplicates(key).set_index(key)["name"]
+    people["name"] = names.reindex(people.index)
+    return _fill(_per_deal(people.reset_index(), facts), deals)
+
+
+def _role_facts(ctx: ToolContext, deals: pd.DataFrame) -> pd.DataFrame:
+    """Weighted role facts of the deals, each tagged with its deal (shared ones per deal)."""
     accounts = deals["account_id"].dropna().unique().tolist()
     # Two indexed queries (the deals' own notes, their accounts' unassigned notes): one
     # OR of the two would scan the table.
@@ -109,19 +141,11 @@ def _committee(ctx: ToolContext, deals: pd.DataFrame) -> pd.DataFrame:
         before=ctx.as_of_end,
     )  # fmt: skip
     if own.empty and shared.empty:
-        return _fill(pd.DataFrame(columns=list(COMMITTEE_COLUMNS)), deals)
+        return own
     shared = shared.drop(columns="opportunity_id").merge(
         deals[["opportunity_id", "account_id"]], on="account_id"
     )
-    facts = with_weights(pd.concat([own, shared], ignore_index=True), ctx.as_of_end)
-    key = ["opportunity_id", "member"]
-    people = vote(facts, key, "role").drop_duplicates(key).set_index(key)
-    for column in ("influence", "stance"):
-        ranked = vote(facts, key, column).drop_duplicates(key).set_index(key)[column]
-        people[column] = ranked.reindex(people.index)
-    names = facts.drop_duplicates(key).set_index(key)["name"]
-    people["name"] = names.reindex(people.index)
-    return _fill(_per_deal(people.reset_index(), facts), deals)
+    return with_weights(pd.concat([own, shared], ignore_index=True), ctx.as_of_end)
 
 
 def _per_deal(people: pd.DataFrame, facts: pd.DataFrame) -> pd.DataFrame:

@@ -229,9 +229,30 @@ def next_best_actions(
         owner_id: A rep whose book to cover (default: the caller).
         limit: Most actions to return (1-50).
     """
-    limit = max(1, min(limit, 50))
     target, target_id, deals, accounts = _frames(ctx, opportunity_id, account_id, owner_id)
-    frames = {"deal": deal_signals(ctx, deals), "account": account_signals(ctx, accounts)}
+    return recommend(ctx, target, target_id, deals, accounts, limit)
+
+
+def recommend(
+    ctx: ToolContext,
+    target: Literal["deal", "account", "book"],
+    target_id: str,
+    deals: pd.DataFrame,
+    accounts: list[str],
+    limit: int = 10,
+    role_facts: pd.DataFrame | None = None,
+) -> NextBestActions:
+    """Ranked actions for already-selected open deals and accounts (visible to the caller).
+
+    ``deals`` are rows of :func:`tools.pipeline.open_deals_frame`; the deal review passes
+    the row and the deal's role facts (:func:`crm.insights.role_facts`) it already loaded
+    instead of letting :func:`next_best_actions` reload them.
+    """
+    limit = max(1, min(limit, 50))
+    frames = {
+        "deal": deal_signals(ctx, deals, role_facts),
+        "account": account_signals(ctx, accounts),
+    }
     actions, total = evaluate(RULES, frames, limit)
     return NextBestActions(
         target=target,

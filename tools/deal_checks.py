@@ -96,6 +96,7 @@ class DealFacts:
     is_open: bool
     norm: StageNorm | None
     committee: list[CommitteeMember]
+    role_facts: pd.DataFrame
     activities: pd.DataFrame
     pushes: pd.DataFrame
     pricing_fact_ids: list[str]

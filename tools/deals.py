@@ -14,9 +14,9 @@ import pandas as pd
 from pydantic import BaseModel, Field
 from sqlmodel import col
 
-from crm.insights import CommitteeGap, CommitteeMember, buying_committee, committee_gaps
+from crm.insights import CommitteeGap, CommitteeMember, committee_gaps, committee_of, role_facts
 from crm.models import Account, Opportunity, User
-from tools.actions import Action, next_best_actions
+from tools.actions import Action, recommend
 from tools.catalog import tool
 from tools.context import ToolContext
 from tools.deal_checks import (
@@ -122,14 +122,19 @@ class DealReview(BaseModel):
         return blocks
 
 
-def _position(ctx: ToolContext, opp: Opportunity) -> tuple[str, int, dt.date | None, bool]:
+def open_row(ctx: ToolContext, opp: Opportunity) -> pd.DataFrame:
+    """The deal's row of its owner's open-deal frame (cached); empty when it is closed."""
+    deals = open_deals_frame(ctx, owner_id=opp.owner_id)
+    return deals[deals["id"] == opp.id]
+
+
+def _position(
+    ctx: ToolContext, opp: Opportunity, row: pd.DataFrame
+) -> tuple[str, int, dt.date | None, bool]:
     """Stage, days in it, close date (all as of as_of) and whether the deal is open.
 
-    Open deals come from the owner's open-deal frame (cached, shared with
-    next-best-action); closed ones from a one-deal snapshot.
+    Open deals come from their :func:`open_row`; closed ones from a one-deal snapshot.
     """
-    deals = open_deals_frame(ctx, owner_id=opp.owner_id)
-    row = deals[deals["id"] == opp.id]
     is_open = not row.empty
     if not is_open:
         row = snapshot(ctx, ("won", "lost"), [col(Opportunity.id) == opp.id])
@@ -143,9 +148,11 @@ def _position(ctx: ToolContext, opp: Opportunity) -> tuple[str, int, dt.date | N
     )
 
 
-def gather_facts(ctx: ToolContext, opp: Opportunity) -> DealFacts:
-    """Read everything the checklist needs about a visible deal."""
-    stage, days_in_stage, close, is_open = _position(ctx, opp)
+def gather_facts(ctx: ToolContext, opp: Opportunity, row: pd.DataFrame | None = None) -> DealFacts:
+    """Read everything the checklist needs about a visible deal (``row``: its open_row)."""
+    row = open_row(ctx, opp) if row is None else row
+    stage, days_in_stage, close, is_open = _position(ctx, opp, row)
+    facts = role_facts(ctx.session, opportunity_id=opp.id, before=ctx.as_of_end)
     return DealFacts(
         opp=opp,
         stage=stage,
@@ -153,7 +160,8 @@ def gather_facts(ctx: ToolContext, opp: Opportunity) -> DealFacts:
         close_date=close,
         is_open=is_open,
         norm=stage_norms(ctx).get(stage),
-        committee=buying_committee(ctx.session, opportunity_id=opp.id, before=ctx.as_of_end),
+        committee=committee_of(ctx.session, facts, before=ctx.as_of_end),
+        role_facts=facts,
         activities=deal_activities(ctx, opp),
         pushes=close_date_pushes(ctx, opp.id),
         pricing_fact_ids=pricing_fact_ids(ctx, opp.account_id),
@@ -264,7 +272,8 @@ def deal_review(ctx: ToolContext, *, opportunity_id: str) -> DealReview:
         opportunity_id: The deal to review (find it with find_opportunity).
     """
     opp = get_opportunity(ctx, opportunity_id)
-    facts = gather_facts(ctx, opp)
+    row = open_row(ctx, opp)
+    facts = gather_facts(ctx, opp, row)
     health = health_of(ctx, facts)
     win, win_note = _win(ctx, opp.id)
     return DealReview(
@@ -275,5 +284,5 @@ def deal_review(ctx: ToolContext, *, opportunity_id: str) -> DealReview:
         health=health,
         risks=risks_of(health),
         committee=facts.committee,
-        actions=next_best_actions(ctx, opportunity_id=opp.id).actions,
+        actions=recommend(ctx, "deal", opp.id, row, [], role_facts=facts.role_facts).actions,
     )

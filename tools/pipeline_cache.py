@@ -40,6 +40,8 @@ MAX_FRAMES = 32
 MAX_FITTED = 16
 _FINGERPRINTS: WeakKeyDictionary[Any, tuple[float, Any, tuple[Any, ...]]] = WeakKeyDictionary()
 FINGERPRINT_TTL_S = 5.0
+_SQL: _LRU = OrderedDict()
+MAX_SQL = 256
 
 
 def company(ctx: ToolContext) -> ToolContext:
@@ -93,9 +95,27 @@ class QueryKey(str):
 
 
 def query_key(stmt: Any) -> QueryKey:
-    """A cache name for a SELECT: its SQL text and bound values (scope included)."""
-    compiled = stmt.compile()
-    return QueryKey(f"{compiled}|{sorted(compiled.params.items())!r}")
+    """A cache name for a SELECT: its SQL text and bound values (scope included).
+
+    The SQL text is compiled once per statement shape (SQLAlchemy's structural cache key,
+    which ignores bound values) and memoised in ``_SQL``; the bound values are then read
+    off the cache key in their fixed order, so a repeated query costs no compilation.
+    """
+    cache_key = stmt._generate_cache_key()
+    if cache_key is None:  # a construct SQLAlchemy cannot cache: compile it every time
+        compiled = stmt.compile()
+        return QueryKey(f"{compiled}|{sorted(compiled.params.items())!r}")
+    with _LOCK:
+        sql = _SQL.get(cache_key.key)
+        if sql is not None:
+            _SQL.move_to_end(cache_key.key)
+    if sql is None:
+        sql = str(stmt.compile())
+        with _LOCK:
+            _SQL[cache_key.key] = sql
+            while len(_SQL) > MAX_SQL:
+                _SQL.popitem(last=False)
+    return QueryKey(f"{sql}|{[b.effective_value for b in cache_key.bindparams]!r}")
 
 
 def cached(ctx: ToolContext, name: str, compute: Callable[[], T]) -> T:

@@ -20,6 +20,7 @@ from crm.insights.committee import (
     ROLE_ORDER,
     CommitteeMember,
     buying_committee,
+    committee_of,
     with_silent_contacts,
 )
 from crm.insights.facts import (
@@ -48,6 +49,7 @@ __all__ = [
     "account_preferences",
     "buying_committee",
     "committee_gaps",
+    "committee_of",
     "deal_condition",
     "last_interactions",
     "role_fact_rows",

@@ -70,6 +70,13 @@ def buying_committee(
         before=before,
         owner_filter=owner_filter,
     )
+    return committee_of(session, facts, before=before)
+
+
+def committee_of(
+    session: Session, facts: pd.DataFrame, *, before: dt.datetime
+) -> list[CommitteeMember]:
+    """The committee merged from ``facts`` (a :func:`role_facts` frame; not modified)."""
     if facts.empty:
         return []
     contacts = [str(c) for c in facts["contact_id"].dropna().unique()]

@@ -269,3 +269,18 @@ def test_note_patterns_find_competitors_and_budget_talk(
 
     assert bool(COMPETITOR_PATTERN.search(sentence)) is competitor
     assert bool(BUDGET_PATTERN.search(sentence)) is budget
+
+
+def test_review_actions_equal_next_best_actions_on_the_deal_with_account_level_notes(
+    db: Session,
+) -> None:
+    from tools.actions import next_best_actions
+
+    add_role(db, "N1", 30, "Jonas", "champion", contact_id="C1")
+    add_role(db, "N2", 20, "Eva", "blocker", contact_id="C4", influence="high",
+             opportunity_id=None)  # fmt: skip
+    review = deal_review(ctx(db), opportunity_id="O1")
+    direct = next_best_actions(ctx(db), opportunity_id="O1").actions
+    assert review.actions == direct
+    blocker = next(a for a in direct if a.rule_id == "high_influence_blocker")
+    assert "N2" in blocker.evidence
