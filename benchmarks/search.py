@@ -9,8 +9,12 @@ about 0.87 cosine to its base), re-normalised, with realistic metadata (owner am
 embeds the question with the real model and runs :meth:`NoteIndex.search` with the
 scoped filter of :func:`note_filter` (as ``search_notes`` builds it), for a rep, a
 manager (10 reps), an admin, an account question and a rep at a past analysis date
-(the only case that needs the date condition). Reports wall-clock p50/p95/p99 and the
-CPU p95 of this process, in milliseconds.
+(the only case that needs the date condition). Each scenario runs once per
+``--pool-factors`` value: 0 is Chroma's filtered query alone (the old path), N > 0
+post-filters in numpy the N x 3 x limit nearest chunks under the cheap part of the
+filter (``knowledge.search.pre_filter``) and falls back to the filtered query when too
+few pass. Reports wall-clock p50/p95/p99 and the CPU p95
+of this process, in milliseconds.
 """
 
 from __future__ import annotations
@@ -117,6 +121,7 @@ def main(argv: list[str]) -> None:
     parser.add_argument("--base", type=int, default=500)
     parser.add_argument("--reps", type=int, default=50)
     parser.add_argument("--queries", type=int, default=100)
+    parser.add_argument("--pool-factors", default="0,10", help="comma-separated, 0: no pool")
     args = parser.parse_args(argv)
 
     from knowledge.embeddings import SentenceTransformerEmbedder
@@ -160,11 +165,20 @@ def main(argv: list[str]) -> None:
             embedder.embed([QUESTIONS[i % len(QUESTIONS)]])
             embed_ms.append((time.perf_counter() - start) * 1000)
         print(f"query embedding  {percentiles(embed_ms)}")
+        factors = [int(f) for f in args.pool_factors.split(",")]
         print("with the query embedded by the real model:")
-        for name, where in scenarios.items():
-            print(f"  {name:16s} {timed(index, where, args.queries)}")
+        run_scenarios(index, scenarios, factors, args.queries)
         print("store alone (query vectors precomputed):")
         vectors = dict(zip(QUESTIONS, embedder.embed(QUESTIONS), strict=True))
         index.embedder = Precomputed(embedder.name, vectors)
-        for name, where in scenarios.items():
-            print(f"  {name:16s} {timed(index, where, args.queries)}")
+        run_scenarios(index, scenarios, factors, args.queries)
+
+
+def run_scenarios(
+    index: Any, scenarios: dict[str, dict[str, Any]], factors: list[int], queries: int
+) -> None:
+    """Time every scenario at every pool factor, printing one line each."""
+    for name, where in scenarios.items():
+        for factor in factors:
+            index.pool_factor = factor
+            print(f"  {name:16s} pool {factor:3d}  {timed(index, where, queries)}")

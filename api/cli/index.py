@@ -10,6 +10,7 @@ from rich.table import Table
 
 from api.cli.common import console, fail, open_session
 from crm.settings import get_settings
+from knowledge.embeddings import Precision
 
 
 def register(app: typer.Typer) -> None:
@@ -21,12 +22,20 @@ def index(
     full: Annotated[
         bool, typer.Option("--full", help="Drop the index and rebuild it from the store.")
     ] = False,
+    precision: Annotated[
+        Precision,
+        typer.Option(
+            help="Model precision for embedding notes: bfloat16 is faster on CPUs with "
+            "AVX-512 BF16 and gives the same vectors within 1e-3 cosine (searches mix freely)."
+        ),
+    ] = "float32",
 ) -> None:
     """Index the interaction notes for semantic search and extract roles and preferences.
 
     Only new or changed notes are embedded; the extracted facts of a note are rewritten
     only when what the extractor finds has changed.
     """
+    from knowledge.embeddings import SentenceTransformerEmbedder
     from knowledge.extract import OfflineExtractor
     from knowledge.facts_writer import extract_notes
     from knowledge.indexing import index_notes
@@ -34,7 +43,8 @@ def index(
     from knowledge.store import IndexMismatch
 
     settings = get_settings()
-    notes = open_note_index(settings.data_dir, settings.chroma_url, settings.embedding_model)
+    embedder = SentenceTransformerEmbedder(settings.embedding_model, precision=precision)
+    notes = open_note_index(settings.data_dir, settings.chroma_url, embedder=embedder)
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
     with open_session(settings) as session, Progress(*columns, TimeElapsedColumn()) as bar:
         task = bar.add_task("embedding note chunks", total=None)

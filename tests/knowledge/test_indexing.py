@@ -218,3 +218,31 @@ def test_the_index_command_refuses_an_empty_store(
     result = CliRunner().invoke(app, ["index"])
     assert result.exit_code == 2
     assert "dealwise db upgrade" in result.output
+
+
+def test_the_index_command_embeds_with_the_precision_asked_for(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    import knowledge.embeddings
+    from api.cli.main import app
+    from crm.db import create_all, make_engine
+
+    asked: list[str] = []
+
+    def fake(model_path: object = None, precision: str = "float32") -> FakeEmbedder:
+        asked.append(precision)
+        return FakeEmbedder()
+
+    monkeypatch.setattr(knowledge.embeddings, "SentenceTransformerEmbedder", fake)
+    engine = make_engine(f"sqlite:///{tmp_path / 'crm.db'}")
+    create_all(engine)
+    build_world(engine)
+    monkeypatch.setenv("DEALWISE_DATABASE_URL", f"sqlite:///{tmp_path / 'crm.db'}")
+    monkeypatch.setenv("DEALWISE_DATA_DIR", str(tmp_path / "state"))
+    runner = CliRunner()
+    assert runner.invoke(app, ["index", "--precision", "bfloat16"]).exit_code == 0
+    assert runner.invoke(app, ["index"]).exit_code == 0
+    assert asked == ["bfloat16", "float32"]
+    assert runner.invoke(app, ["index", "--precision", "int8"]).exit_code == 2

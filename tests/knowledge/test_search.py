@@ -4,12 +4,22 @@ import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from knowledge.indexing import index_notes
-from knowledge.search import NoteIndex, note_filter, open_note_index
+from knowledge.search import (
+    NoteHit,
+    NoteIndex,
+    UnsupportedFilter,
+    day_number,
+    note_filter,
+    open_note_index,
+    pre_filter,
+    where_mask,
+)
 from knowledge.tools import NoteSearchResult, NotesIndexUnavailable, search_notes
 from tests.knowledge.builders_notes import build_world, note
 from tests.knowledge.conftest import FakeEmbedder
@@ -164,3 +174,134 @@ def test_an_index_built_by_another_model_is_reported_as_unavailable(
     ctx = ToolContext.for_user(store, "rep1", LATE, knowledge=other)
     with pytest.raises(NotesIndexUnavailable, match="--full"):
         search_notes(ctx, query=QUERY)
+
+
+# The post-filtered search (an unfiltered candidate pool filtered in numpy) must give
+# exactly what Chroma's filtered query gives, and never a note outside the filter.
+
+WORDS = [
+    "cfo",
+    "budget",
+    "signs",
+    "contract",
+    "price",
+    "hosting",
+    "legal",
+    "champion",
+    "erp",
+    "deck",
+    "audit",
+    "lunch",
+]
+WHERES = [
+    note_filter(owner_ids=frozenset({"u1"}), before=None),
+    note_filter(owner_ids=frozenset({"u1", "u2", "u3"}), before=None),
+    note_filter(owner_ids=frozenset({"u1"}), before=dt.datetime(2024, 1, 20, tzinfo=dt.UTC)),
+    note_filter(owner_ids=frozenset({"u2"}), before=None, account_id="a3"),
+    note_filter(owner_ids=None, before=None, since=dt.date(2024, 1, 10), until=LATE),
+    note_filter(owner_ids=frozenset(), before=None),
+]
+
+
+@pytest.fixture(scope="module")
+def crowded(tmp_path_factory: pytest.TempPathFactory) -> NoteIndex:
+    """400 one-chunk notes over 8 owners, 20 accounts and 31 days (fixed seed)."""
+    rng = np.random.default_rng(5)
+    index = open_note_index(tmp_path_factory.mktemp("crowded"), embedder=FakeEmbedder())
+    texts = [" ".join([*rng.choice(WORDS, 5), f"n{i}"]) for i in range(400)]
+    days = [dt.date(2024, 1, 1) + dt.timedelta(days=int(d)) for d in rng.integers(31, size=400)]
+    metas: list[dict[str, str | int]] = [
+        {
+            "activity_id": f"n{i}",
+            "chunk": 0,
+            "owner_id": f"u{i % 8}",
+            "account_id": f"a{i % 20}",
+            "occurred_ts": int(dt.datetime.combine(day, dt.time(9), dt.UTC).timestamp()),
+            "occurred_day": day_number(day),
+        }
+        for i, day in enumerate(days)
+    ]
+    index.collection().add(
+        ids=[f"n{i}#0" for i in range(400)],
+        embeddings=index.embedder.embed(texts),
+        documents=texts,
+        metadatas=metas,  # type: ignore[arg-type]
+    )
+    return index
+
+
+def searched(index: NoteIndex, where: dict[str, object], pool_factor: int) -> list[NoteHit]:
+    index.pool_factor = pool_factor
+    return index.search("cfo signs the budget contract", where=where, limit=5)
+
+
+@pytest.mark.parametrize("where", WHERES)
+def test_post_filtering_a_candidate_pool_equals_the_filtered_query(
+    crowded: NoteIndex, where: dict[str, object]
+) -> None:
+    filtered = searched(crowded, where, 0)
+    for factor in (2, 4, 100):
+        found = searched(crowded, where, factor)
+        assert [(h.activity_id, h.score) for h in found] == [
+            (h.activity_id, h.score) for h in filtered
+        ]
+
+
+@pytest.mark.parametrize("where", WHERES)
+def test_a_post_filtered_search_returns_only_notes_the_filter_allows(
+    crowded: NoteIndex, where: dict[str, object]
+) -> None:
+    hits = searched(crowded, where, 4)
+    everything = crowded.collection().get(include=["metadatas"])
+    allowed = {
+        str(m["activity_id"])
+        for m, ok in zip(
+            everything["metadatas"] or [],
+            where_mask(where, everything["metadatas"] or []),
+            strict=True,
+        )  # type: ignore[arg-type]
+        if ok
+    }
+    assert {h.activity_id for h in hits} <= allowed
+    assert len(hits) == min(5, len(allowed))
+
+
+def test_too_few_survivors_in_the_pool_fall_back_to_the_filtered_query(
+    crowded: NoteIndex,
+) -> None:
+    vector = crowded.embedder.embed(["cfo signs"])
+    crowded.pool_factor = 2  # 30 unfiltered candidates of 400: 2 owners of 8 leave ~7 of 15
+    pair = note_filter(owner_ids=frozenset({"u1", "u2"}), before=None)
+    assert crowded._post_filtered(vector, pair, 15) is None
+    broad = note_filter(owner_ids=frozenset(f"u{i}" for i in range(7)), before=None)
+    assert crowded._post_filtered(vector, broad, 15) is not None
+
+
+def test_chroma_prefilters_only_the_fast_selective_condition() -> None:
+    past = dt.datetime(2024, 1, 20, tzinfo=dt.UTC)
+    rep, team = frozenset({"u1"}), frozenset({"u1", "u2"})
+    account = {"account_id": {"$eq": "a3"}}
+    assert pre_filter(note_filter(owner_ids=rep, before=past, account_id="a3")) == account
+    assert pre_filter(note_filter(owner_ids=rep, before=past)) == {"owner_id": {"$in": ["u1"]}}
+    assert pre_filter(note_filter(owner_ids=team, before=None)) == {}
+    assert pre_filter(note_filter(owner_ids=None, before=past)) == {}
+    assert pre_filter(note_filter(owner_ids=rep, before=None)) is None
+    assert pre_filter(note_filter(owner_ids=None, before=None, account_id="a3")) is None
+
+
+def test_the_numpy_filter_follows_chromas_operators() -> None:
+    metas: list[dict[str, object]] = [
+        {"owner_id": "u1", "occurred_ts": 10, "account_id": "a1"},
+        {"owner_id": "u2", "occurred_ts": 20, "account_id": "a1"},
+        {"owner_id": "u1", "occurred_ts": 30},
+    ]
+    rep = {"$and": [{"owner_id": {"$in": ["u1"]}}, {"occurred_ts": {"$lt": 30}}]}
+    assert where_mask(rep, metas).tolist() == [True, False, False]
+    assert where_mask({"account_id": {"$eq": "a1"}}, metas).tolist() == [True, True, False]
+    assert where_mask({"occurred_ts": {"$gte": 20}}, metas).tolist() == [False, True, True]
+    assert where_mask({"occurred_ts": {"$lte": 20}}, metas).tolist() == [True, True, False]
+    assert where_mask({}, metas).tolist() == [True, True, True]
+    with pytest.raises(UnsupportedFilter):
+        where_mask({"owner_id": {"$ne": "u1"}}, metas)
+    with pytest.raises(UnsupportedFilter):
+        where_mask({"$or": [{"owner_id": {"$eq": "u1"}}]}, metas)
