@@ -33,6 +33,11 @@ def num(value: float | None, decimals: int = 0) -> str:
     return "n/a" if value is None else f"{value:,.{decimals}f}"
 
 
+def count(n: int, noun: str) -> str:
+    """``1, "deal"`` -> ``1 deal``; ``3, "deal"`` -> ``3 deals``."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
 def days(value: float | None) -> str:
     """``45.6`` -> ``46 days``."""
     return "n/a" if value is None else f"{value:.0f} days"

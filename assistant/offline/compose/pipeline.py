@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from assistant.offline.compose.fmt import bullets, days, join, money, pct, top
+from assistant.offline.compose.fmt import bullets, count, days, join, money, pct, top
 
 R = dict[str, Any]
 
@@ -15,10 +15,10 @@ def pipeline_by_stage(r: R) -> str:
     if not r["total_count"]:
         return "No open deals in that pipeline."
     return join(
-        f"Open pipeline: {r['total_count']} deals worth {money(r['total_amount'], cur)} "
+        f"Open pipeline: {count(r['total_count'], 'deal')} worth {money(r['total_amount'], cur)} "
         f"({money(r['total_weighted_amount'], cur)} weighted).",
         bullets(
-            f"{s['stage']}: {s['count']} deals, {money(s['amount'], cur)} "
+            f"{s['stage']}: {count(s['count'], 'deal')}, {money(s['amount'], cur)} "
             f"({money(s['weighted_amount'], cur)} weighted)"
             for s in r["stages"]
             if s["count"]
@@ -29,7 +29,7 @@ def pipeline_by_stage(r: R) -> str:
 def funnel_conversion(r: R) -> str:
     """Stage-to-stage conversion and win rate."""
     span = f" ({r['start'] or '…'} to {r['end'] or '…'})"
-    head = f"Win rate {pct(r['win_rate'])} over {r['total_deals']} deals{span}."
+    head = f"Win rate {pct(r['win_rate'])} over {count(r['total_deals'], 'deal')}{span}."
     parts = [head]
     for group in top(r["groups"], 6):
         steps = ", ".join(
@@ -53,7 +53,7 @@ def rep_performance(r: R) -> str:
         "Reps by won revenue:",
         bullets(
             f"**{p['name']}** ({p['team']}) — {money(p['won_revenue'], cur)} won, "
-            f"{p['won_deals']} deals, win rate {pct(p['win_rate'])}"
+            f"{count(p['won_deals'], 'deal')}, win rate {pct(p['win_rate'])}"
             for p in top(r["reps"], 10)
         ),
     )
@@ -77,7 +77,8 @@ def stalled_deals(r: R) -> str:
     if not r["deals"]:
         return "No stalled deals: everything moved or had activity recently."
     return join(
-        f"{r['total_count']} stalled deals worth {money(r['total_amount'], r['currency'])}:",
+        f"{count(r['total_count'], 'stalled deal')} "
+        f"worth {money(r['total_amount'], r['currency'])}:",
         bullets(
             f"**{d['name']}** ({d['stage']}, {money(d['amount'], r['currency'])}): {d['reason']}"
             for d in top(r["deals"])
@@ -90,7 +91,8 @@ def slipped_deals(r: R) -> str:
     if not r["deals"]:
         return "No slipped deals: every close date is ahead and unchanged."
     return join(
-        f"{r['total_count']} slipped deals worth {money(r['total_amount'], r['currency'])}:",
+        f"{count(r['total_count'], 'slipped deal')} "
+        f"worth {money(r['total_amount'], r['currency'])}:",
         bullets(
             f"**{d['name']}** ({d['stage']}, {money(d['amount'], r['currency'])}): {d['reason']}"
             for d in top(r["deals"])
