@@ -135,3 +135,13 @@ def test_an_unclear_question_is_below_the_confidence_threshold() -> None:
     from assistant.offline.intents import MIN_CONFIDENCE
 
     assert classify("purple elephants quantum").confidence < MIN_CONFIDENCE
+
+
+def test_counts_agree_with_their_noun() -> None:
+    from assistant.offline.compose.fmt import count
+
+    assert [count(1, "deal"), count(0, "deal"), count(3, "stalled deal")] == [
+        "1 deal",
+        "0 deals",
+        "3 stalled deals",
+    ]
