@@ -10,7 +10,8 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel, create_engine
 
-import crm.models  # noqa: F401  (registers the tables on SQLModel.metadata)
+import crm.models  # registers the tables on SQLModel.metadata
+import crm.revision  # noqa: F401  (counts this process's writes, for the caches' re-checks)
 
 
 def normalise_url(url: str) -> str:

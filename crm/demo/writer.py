@@ -17,6 +17,7 @@ from sqlalchemy.engine import Connection, Dialect, Engine
 from sqlmodel import SQLModel
 
 from crm.demo.config import Columns
+from crm.revision import wrote
 
 CHUNK = 50_000
 Progress = Callable[[str, int, int], None]
@@ -68,6 +69,7 @@ def row_chunks(
 
 def _insert(conn: Connection, table: Table, names: list[str], rows: list[tuple[Any, ...]]) -> None:
     """Send ``rows`` through the raw driver connection of ``conn`` (same transaction)."""
+    wrote(conn, table.name)
     quote = conn.dialect.identifier_preparer.quote
     columns = ", ".join(quote(n) for n in names)
     raw: Any = conn.connection.driver_connection
