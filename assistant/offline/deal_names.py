@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import NDArray
 from rapidfuzz import fuzz, process
 
 from assistant.offline.vocab import Named
@@ -34,20 +35,36 @@ class DealSpan:
     deals: tuple[Named, ...]
 
 
-def match_deal_name(tokens: Sequence[str], keys: Sequence[str]) -> tuple[int, int, str] | None:
+@dataclass(frozen=True)
+class DealKeys:
+    """Distinct normalised deal names with their lengths, ready to match (built once per book)."""
+
+    keys: tuple[str, ...]
+    lengths: NDArray[np.int64]
+    long_enough: NDArray[np.bool_]
+
+    @classmethod
+    def of(cls, keys: Sequence[str]) -> DealKeys:
+        """Prepare ``keys``; names under :data:`MIN_WORDS` words are never matched."""
+        lengths = np.fromiter((len(k) for k in keys), dtype=np.int64, count=len(keys))
+        words = np.fromiter((k.count(" ") + 1 for k in keys), dtype=np.int64, count=len(keys))
+        return cls(tuple(keys), lengths, words >= MIN_WORDS)
+
+
+def match_deal_name(tokens: Sequence[str], keys: DealKeys) -> tuple[int, int, str] | None:
     """The span of ``tokens`` that spells one of ``keys`` (normalised deal names), if any."""
     text = " ".join(tokens)
-    if len(tokens) < MIN_WORDS or not keys:
+    if len(tokens) < MIN_WORDS or not keys.keys:
         return None
-    lengths = np.fromiter((len(k) for k in keys), dtype=np.int64, count=len(keys))
-    words = np.fromiter((k.count(" ") + 1 for k in keys), dtype=np.int64, count=len(keys))
-    scores = process.cdist([text], list(keys), scorer=fuzz.partial_ratio, dtype=np.float32)[0]
-    scores[(lengths > len(text)) | (words < MIN_WORDS)] = 0.0
+    scores = process.cdist(
+        [text], keys.keys, scorer=fuzz.partial_ratio, dtype=np.float32, score_cutoff=MIN_SCORE
+    )[0]
+    scores[(keys.lengths > len(text)) | ~keys.long_enough] = 0.0
     best = float(scores.max())
     if best < MIN_SCORE:
         return None
     tied = np.flatnonzero(scores == best)
-    key = keys[int(tied[np.argmax(lengths[tied])])]
+    key = keys.keys[int(tied[np.argmax(keys.lengths[tied])])]
     hit = fuzz.partial_ratio_alignment(key, text)
     if hit is None:
         return None
@@ -56,9 +73,7 @@ def match_deal_name(tokens: Sequence[str], keys: Sequence[str]) -> tuple[int, in
     return start, end, key
 
 
-def find_deal(
-    tokens: Sequence[str], deals: Sequence[Named], keys: Sequence[str]
-) -> DealSpan | None:
+def find_deal(tokens: Sequence[str], deals: Sequence[Named], keys: DealKeys) -> DealSpan | None:
     """The caller's ``deals`` named in full in ``tokens`` (``keys``: their distinct name keys)."""
     found = match_deal_name(tokens, keys)
     if found is None:

@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
-from assistant.offline.deal_names import find_deal, match_deal_name
-from assistant.offline.matching import PREFIX_SCORE, SpanMatch, match_names
+from assistant.offline.deal_names import DealKeys, find_deal, match_deal_name
+from assistant.offline.matching import PREFIX_SCORE, NameIndex, SpanMatch, match_names
 from assistant.offline.phrases import (
     find_group_by,
     find_period,
@@ -28,6 +30,7 @@ from assistant.offline.vocab import Named, Vocabulary
 from tools.accounts import normalise_name
 from tools.periods import Period
 
+T = TypeVar("T")
 _ID = re.compile(r"\b(?:acc|opp|con|act)-\d+\b|\b(?:rep|mgr|admin)\d+\b", re.IGNORECASE)
 _WORD = re.compile(r"[a-z0-9']+")
 # Product words that name one product on their own (others are ordinary English).
@@ -89,10 +92,22 @@ def extract(question: str, vocab: Vocabulary, as_of: dt.date) -> Entities:
     return found
 
 
+def _prepared(vocab: Vocabulary, name: str, build: Callable[[Vocabulary], T]) -> T:
+    """``build(vocab)``, kept with the cached vocabulary: built once per book, not per question."""
+    if name not in vocab.prepared:
+        vocab.prepared[name] = build(vocab)
+    value: T = vocab.prepared[name]
+    return value
+
+
+def _by_id(names: tuple[Named, ...]) -> dict[str, Named]:
+    return {n.id.lower(): n for n in names}
+
+
 def _take_ids(text: str, vocab: Vocabulary, found: Entities) -> str:
-    accounts = {a.id.lower(): a for a in vocab.accounts}
-    deals = {d.id.lower(): d for d in vocab.deals}
-    users = {u.id.lower(): u for u in vocab.users}
+    accounts = _prepared(vocab, "account_ids", lambda v: _by_id(v.accounts))
+    deals = _prepared(vocab, "deal_ids", lambda v: _by_id(v.deals))
+    users = _prepared(vocab, "user_ids", lambda v: _by_id(v.users))
     for raw in _ID.findall(text):
         key = raw.lower()
         if key in accounts:
@@ -139,8 +154,9 @@ def _take_names(tokens: list[str], vocab: Vocabulary, found: Entities) -> list[s
     if found.account is None and not found.deal_names and found.foreign_deal is None:
         tokens = _take_account(tokens, vocab, found)
     if found.user is None:
-        first_names = [Named(u.id, u.name, u.key.split(" ")[0], u.parent) for u in vocab.users]
-        hits = match_names(tokens, vocab.users, prefixes=False) or match_names(
+        users = _prepared(vocab, "users", lambda v: NameIndex.of(v.users))
+        first_names = _prepared(vocab, "first_names", _first_names)
+        hits = match_names(tokens, users, prefixes=False) or match_names(
             tokens, first_names, prefixes=False
         )
         if hits:
@@ -148,20 +164,33 @@ def _take_names(tokens: list[str], vocab: Vocabulary, found: Entities) -> list[s
             tokens = _mask(tokens, hits[0], "repname")
     tokens = _take_team(tokens, vocab, found)
     tokens = _take_product(tokens, vocab, found)
-    hits = match_names(tokens, vocab.contacts, prefixes=False)
+    contacts = _prepared(vocab, "contacts", lambda v: NameIndex.of(v.contacts))
+    hits = match_names(tokens, contacts, prefixes=False)
     if hits and hits[0].end - hits[0].start > 1 and hits[0].unique:
         found.contact = hits[0].unique
         tokens = _mask(tokens, hits[0], "contactname")
     return tokens
 
 
+def _first_names(vocab: Vocabulary) -> NameIndex:
+    return NameIndex.of([Named(u.id, u.name, u.key.split(" ")[0], u.parent) for u in vocab.users])
+
+
+def _deal_keys(vocab: Vocabulary) -> DealKeys:
+    return DealKeys.of(vocab.deal_keys)
+
+
+def _other_deal_keys(vocab: Vocabulary) -> DealKeys:
+    return DealKeys.of(vocab.other_deal_keys)
+
+
 def _take_deal(tokens: list[str], vocab: Vocabulary, found: Entities) -> list[str]:
     """A deal named in full: the caller's own, else one outside the book (by name only)."""
-    mine = find_deal(tokens, vocab.deals, vocab.deal_keys)
+    mine = find_deal(tokens, vocab.deals, _prepared(vocab, "deal_keys", _deal_keys))
     if mine is not None:
         found.deal_names = mine.deals
         return [*tokens[: mine.start], "dealname", *tokens[mine.end :]]
-    other = match_deal_name(tokens, vocab.other_deal_keys)
+    other = match_deal_name(tokens, _prepared(vocab, "other_deal_keys", _other_deal_keys))
     if other is None:
         return tokens
     start, end, _ = other
@@ -171,7 +200,7 @@ def _take_deal(tokens: list[str], vocab: Vocabulary, found: Entities) -> list[st
 
 def _take_account(tokens: list[str], vocab: Vocabulary, found: Entities) -> list[str]:
     """The account named, unless an account outside the book matches the words better."""
-    hits = match_names(tokens, vocab.accounts)
+    hits = match_names(tokens, _prepared(vocab, "accounts", lambda v: NameIndex.of(v.accounts)))
     foreign = _foreign_hit(tokens, vocab, hits[0] if hits else None)
     if foreign is not None:
         found.foreign_account = " ".join(tokens[foreign.start : foreign.end]).title()
@@ -185,9 +214,13 @@ def _take_account(tokens: list[str], vocab: Vocabulary, found: Entities) -> list
 
 def _foreign_hit(tokens: list[str], vocab: Vocabulary, mine: SpanMatch | None) -> SpanMatch | None:
     """An out-of-book account name that beats ``mine`` (any, when nothing in the book matched)."""
-    others = [Named("", key, key) for key in vocab.other_account_keys]
+    others = _prepared(vocab, "other_accounts", _other_accounts)
     hits = [h for h in match_names(tokens, others) if h.end - h.start > 1 or h.score >= 100]
     return next((h for h in hits if mine is None or _outranks(h, mine)), None)
+
+
+def _other_accounts(vocab: Vocabulary) -> NameIndex:
+    return NameIndex.of([Named("", key, key) for key in vocab.other_account_keys])
 
 
 def _outranks(foreign: SpanMatch, mine: SpanMatch) -> bool:
@@ -207,9 +240,14 @@ def _outranks(foreign: SpanMatch, mine: SpanMatch) -> bool:
     return mine.score < PREFIX_SCORE and foreign.score > mine.score
 
 
-def _take_team(tokens: list[str], vocab: Vocabulary, found: Entities) -> list[str]:
+def _team_aliases(vocab: Vocabulary) -> NameIndex:
     aliases = [Named(t.id, t.name, t.key) for t in vocab.teams]
     aliases += [Named(t.id, t.name, t.key.removeprefix("team ")) for t in vocab.teams]
+    return NameIndex.of(aliases)
+
+
+def _take_team(tokens: list[str], vocab: Vocabulary, found: Entities) -> list[str]:
+    aliases = _prepared(vocab, "teams", _team_aliases)
     hits = [h for h in match_names(tokens, aliases, prefixes=False) if h.unique]
     if not hits:
         return tokens
@@ -217,12 +255,17 @@ def _take_team(tokens: list[str], vocab: Vocabulary, found: Entities) -> list[st
     return _mask(tokens, hits[0], "teamname")
 
 
-def _take_product(tokens: list[str], vocab: Vocabulary, found: Entities) -> list[str]:
+def _product_aliases(vocab: Vocabulary) -> NameIndex:
     aliases = [Named(p.id, p.name, p.key) for p in vocab.products]
     aliases += [
         Named(p.id, p.name, word) for p in vocab.products for word in p.key.split()
         if word in PRODUCT_WORDS
     ]  # fmt: skip
+    return NameIndex.of(aliases)
+
+
+def _take_product(tokens: list[str], vocab: Vocabulary, found: Entities) -> list[str]:
+    aliases = _prepared(vocab, "products", _product_aliases)
     hits = [h for h in match_names(tokens, aliases, prefixes=False) if h.unique]
     if not hits:
         return tokens

@@ -147,23 +147,42 @@ def windows(tokens: Sequence[str]) -> list[tuple[int, int, str]]:
     return out
 
 
-def match_names(
-    tokens: Sequence[str], names: Sequence[Named], *, prefixes: bool = True
-) -> list[SpanMatch]:
-    """The best non-overlapping spans of ``tokens`` naming something in ``names``."""
-    spans = windows(tokens)
-    if not spans or not names:
-        return []
-    keys = [n.key for n in names]
-    scores = process.cdist([s[2] for s in spans], keys, scorer=fuzz.ratio, dtype=np.float32)
-    if prefixes:
+@dataclass(frozen=True)
+class NameIndex:
+    """Names prepared for matching: their keys and, per leading words, the names they start."""
+
+    names: tuple[Named, ...]
+    keys: tuple[str, ...]
+    starts: dict[str, list[int]]
+
+    @classmethod
+    def of(cls, names: Sequence[Named]) -> NameIndex:
+        """Index ``names`` (once per vocabulary: a book holds thousands of names)."""
+        keys = tuple(n.key for n in names)
         starts: dict[str, list[int]] = {}
         for j, key in enumerate(keys):
             words = key.split()
             for k in range(1, len(words)):
                 starts.setdefault(" ".join(words[:k]), []).append(j)
+        return cls(tuple(names), keys, starts)
+
+
+def match_names(
+    tokens: Sequence[str], names: NameIndex | Sequence[Named], *, prefixes: bool = True
+) -> list[SpanMatch]:
+    """The best non-overlapping spans of ``tokens`` naming something in ``names``."""
+    index = names if isinstance(names, NameIndex) else NameIndex.of(names)
+    spans = windows(tokens)
+    if not spans or not index.names:
+        return []
+    # Scores under the lowest cut-off can never win: rapidfuzz may skip computing them.
+    scores = process.cdist(
+        [s[2] for s in spans], index.keys, scorer=fuzz.ratio, dtype=np.float32,
+        score_cutoff=min(MIN_SCORE, MIN_SCORE_ONE_WORD),
+    )  # fmt: skip
+    if prefixes:
         for i, (_, _, text) in enumerate(spans):
-            hit = starts.get(text)
+            hit = index.starts.get(text)
             if hit:
                 scores[i, hit] = np.maximum(scores[i, hit], PREFIX_SCORE)
     sizes = np.array([e - s for s, e, _ in spans])
@@ -180,5 +199,7 @@ def match_names(
             continue
         taken |= set(range(start, end))
         tied = np.flatnonzero(scores[i] == best[i])
-        found.append(SpanMatch(start, end, float(best[i]), tuple(names[int(j)] for j in tied)))
+        found.append(
+            SpanMatch(start, end, float(best[i]), tuple(index.names[int(j)] for j in tied))
+        )
     return sorted(found, key=lambda m: m.start)

@@ -2,7 +2,9 @@
 
 Entities in a question are matched against these lists only, so a rep's question can
 only resolve to the rep's own records. Lists are cached per (store, scope, as_of) and
-rebuilt when a cheap fingerprint of the store (row counts) changes. Accounts include those
+rebuilt when a cheap fingerprint of the store (row counts) changes; the fingerprint is
+itself re-checked every few seconds or at once after this process writes
+(:func:`crm.revision.remembered`). Accounts include those
 where the caller owns a deal (the deal may be named by its account). The unscoped
 lists are :attr:`Vocabulary.other_account_keys` and :attr:`Vocabulary.other_deal_keys`:
 bare normalised names of accounts and deals outside the scope, used only to recognise
@@ -13,7 +15,7 @@ ever taken from them, and the answer repeats only the words the caller typed).
 from __future__ import annotations
 
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import func, not_
@@ -21,6 +23,7 @@ from sqlalchemy import select as sa_select
 from sqlmodel import col, select
 
 from crm.models import Account, Contact, Opportunity, Product, Stage, User
+from crm.revision import forget, remembered
 from tools.accounts import normalise_name
 from tools.context import ToolContext
 
@@ -53,6 +56,8 @@ class Vocabulary:
     other_account_keys: tuple[str, ...]
     deal_keys: tuple[str, ...] = ()
     other_deal_keys: tuple[str, ...] = ()
+    prepared: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    """Matching indexes built from the lists above on first use (see ``entities``)."""
 
 
 def name_key(name: str) -> str:
@@ -70,7 +75,8 @@ def vocabulary(ctx: ToolContext) -> Vocabulary:
     """The caller's vocabulary, from the cache when the store has not changed."""
     owners = None if ctx.scope.owner_ids is None else tuple(sorted(ctx.scope.owner_ids))
     bind = ctx.session.get_bind()
-    key = (str(bind.engine.url), id(bind.engine), owners, ctx.as_of, _fingerprint(ctx))
+    counts = remembered(bind.engine, "vocabulary", _COUNTED, lambda: _fingerprint(ctx))
+    key = (str(bind.engine.url), id(bind.engine), owners, ctx.as_of, counts)
     if key in _CACHE:
         _CACHE.move_to_end(key)
         return _CACHE[key]
@@ -82,8 +88,12 @@ def vocabulary(ctx: ToolContext) -> Vocabulary:
 
 
 def clear_cache() -> None:
-    """Forget every cached vocabulary."""
+    """Forget every cached vocabulary and the store fingerprints behind them."""
     _CACHE.clear()
+    forget()
+
+
+_COUNTED = tuple(m.__tablename__ for m in (Account, Opportunity, Contact, User, Product))
 
 
 def _fingerprint(ctx: ToolContext) -> tuple[Any, ...]:
