@@ -9,9 +9,12 @@ secret), the Slack app mounts itself on the same app through
 from __future__ import annotations
 
 import importlib
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
 from typing import Any
 
+import anyio.to_thread
 from fastapi import FastAPI
 from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
@@ -36,7 +39,8 @@ from crm.settings import Settings, get_settings
 
 WEB = Path(__file__).with_name("web")
 POOL = {"pool_size": 20, "max_overflow": 60, "pool_timeout": 60}
-"""Room for every worker thread (anyio runs 40 at once), each holding up to two sessions."""
+"""Room for every worker thread (up to 40, see ``Settings.worker_threads``), each holding up
+to two sessions."""
 ROUTERS = (health, me, ask, accounts, opportunities, pipeline, tools, notes, imports)
 ERRORS: dict[int | str, dict[str, Any]] = {
     status: {"model": ErrorResponse, "description": text}
@@ -61,6 +65,7 @@ def create_app(
         engine = assistant.engine if assistant else _engine(settings.database_url)
     assistant = assistant or Assistant(settings, engine)
     app = FastAPI(
+        lifespan=_threads(settings.worker_threads()),
         title="Dealwise API",
         version="1",
         summary="Ask about your customers and pipeline; every figure comes with its records.",
@@ -75,6 +80,17 @@ def create_app(
     _mount_web(app)
     _mount_slack(app, settings, engine, assistant)
     return app
+
+
+def _threads(count: int) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
+    """A lifespan that sizes the worker thread pool of sync routes and dependencies."""
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        anyio.to_thread.current_default_thread_limiter().total_tokens = count
+        yield
+
+    return lifespan
 
 
 def _engine(url: str) -> Engine:

@@ -16,7 +16,7 @@ import secrets
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import or_
+from sqlalchemy import bindparam, or_
 from sqlmodel import Session, col, select
 
 from crm.models import ApiKey, User
@@ -24,6 +24,8 @@ from crm.scope import UnknownUser
 
 KEY_PREFIX = "dw"
 TOUCH_EVERY = dt.timedelta(minutes=1)
+_BY_PREFIX = select(ApiKey).where(col(ApiKey.prefix) == bindparam("prefix"))
+"""Every request looks its key up: built once, so SQLAlchemy only binds the prefix."""
 
 
 class InvalidKey(LookupError):
@@ -71,7 +73,7 @@ def authenticate(session: Session, key: str) -> str:
     prefix, _, secret = rest.partition("_")
     if head != KEY_PREFIX or not prefix or not secret:
         raise InvalidKey("malformed key")
-    row = session.exec(select(ApiKey).where(col(ApiKey.prefix) == prefix)).first()
+    row = session.exec(_BY_PREFIX, params={"prefix": prefix}).first()
     salt_hex, _, stored = row.hash.partition("$") if row else ("00", "", "")
     valid = hmac.compare_digest(_digest(bytes.fromhex(salt_hex), secret), stored)
     if row is None or not valid or row.revoked_at is not None:

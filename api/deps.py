@@ -37,8 +37,8 @@ class AppState:
     assistant: Assistant
 
 
-def get_state(request: Request) -> AppState:
-    """The app's shared state."""
+async def get_state(request: Request) -> AppState:
+    """The app's shared state (``async``: no I/O, so no hop to a worker thread)."""
     state: AppState = request.app.state.dealwise
     return state
 
@@ -96,7 +96,7 @@ def get_ctx(
 CtxDep = Annotated[ToolContext, Depends(get_ctx)]
 
 
-def get_assistant(state: StateDep) -> Assistant:
+async def get_assistant(state: StateDep) -> Assistant:
     """The app's assistant."""
     return state.assistant
 

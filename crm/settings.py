@@ -46,10 +46,28 @@ class Settings(BaseSettings):
     llm_timeout_s: float = Field(default=30.0, gt=0)
     llm_max_tool_rounds: int = Field(default=6, ge=1)
 
+    api_threads: int | None = Field(
+        default=None,
+        ge=1,
+        le=1000,
+        description="Worker threads per API process; default 8 offline, 40 with an LLM.",
+    )
+
     slack_bot_token: SecretStr | None = None
     slack_signing_secret: SecretStr | None = None
     slack_app_token: SecretStr | None = None
     slack_api_url: str | None = Field(default=None, description="Slack Web API base URL override.")
+
+    def worker_threads(self) -> int:
+        """Threads per API process for sync routes and dependencies (blocking work).
+
+        Offline, a request is CPU-bound Python: threads beyond a few only queue for the
+        GIL and each opens its own database connection (with a cold SQLite page cache).
+        With an LLM, an answer mostly waits for the model, so many may be in flight.
+        """
+        if self.api_threads is not None:
+            return self.api_threads
+        return 40 if self.llm_model else 8
 
     def analysis_date(self) -> dt.date:
         """The pinned ``as_of`` date, or today's date in UTC."""

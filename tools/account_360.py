@@ -15,19 +15,18 @@ from typing import Any
 
 import pandas as pd
 from pydantic import BaseModel, Field
-from sqlalchemy import Select, case, func, true
+from sqlalchemy import Select, case, func
 from sqlalchemy import select as sa_select
-from sqlmodel import col, select
+from sqlmodel import col
 
-from crm.models import Account, Activity, Contact, Order, Stage, Survey, Ticket, User
+from crm.models import Order
+from tools import account_360_queries as q
 from tools.catalog import tool
 from tools.context import ToolContext
-from tools.errors import FitFailed, InsufficientHistory
-from tools.records import MAX_IDS, cents_to_money, get_account, visible_opportunities
+from tools.errors import FitFailed, InsufficientHistory, NotFound
+from tools.records import MAX_IDS, cents_to_money
 from tools.rfm import rfm_table
 from tools.rfm_rules import SegmentName, Tier
-
-LAST_ACTIVITIES = 5
 
 
 def year_before(day: dt.date) -> dt.date:
@@ -162,32 +161,16 @@ class Account360(BaseModel):
 
 
 def _orders(ctx: ToolContext, account_id: str) -> OrdersSummary:
-    totals = ctx.session.execute(
-        _totals_select(ctx).where(col(Order.account_id) == account_id)
-    ).first()
-    if totals is None:
-        return OrdersSummary(
-            order_count=0,
-            total=0.0,
-            last_12_months=0.0,
-            first_order_date=None,
-            last_order_date=None,
-            order_ids=[],
-        )
-    ids = ctx.session.execute(
-        select(col(Order.id))
-        .where(col(Order.account_id) == account_id, col(Order.order_date) <= ctx.as_of)
-        .order_by(col(Order.order_date).desc(), col(Order.id).desc())
-        .limit(MAX_IDS)
-    ).scalars()
-    _, count, total, last_12m, first, last = totals
+    params = {"account": account_id, "day": ctx.as_of, "year_start": year_before(ctx.as_of)}
+    count, total, last_12m, first, last = ctx.session.execute(q.ORDER_TOTALS, params).one()
+    ids: list[str] = list(ctx.session.execute(q.LATEST_ORDERS, params).scalars()) if count else []
     return OrdersSummary(
         order_count=int(count),
-        total=cents_to_money(int(total)),
-        last_12_months=cents_to_money(int(last_12m)),
+        total=cents_to_money(int(total or 0)),
+        last_12_months=cents_to_money(int(last_12m or 0)),
         first_order_date=first,
         last_order_date=last,
-        order_ids=list(ids),
+        order_ids=ids,
     )
 
 
@@ -210,58 +193,33 @@ def _clv(ctx: ToolContext, account_id: str) -> tuple[CLVSummary | None, str | No
 
 
 def _opportunities(ctx: ToolContext, account_id: str) -> list[OpenOpportunity]:
-    opps = visible_opportunities(ctx)
-    stmt = (
-        opps.join(Stage, col(Stage.name) == opps.selected_columns.stage)
-        .where(opps.selected_columns.account_id == account_id, col(Stage.outcome) == "open")
-        .order_by(opps.selected_columns.close_date, opps.selected_columns.id)
-    )
+    owners = ctx.scope.owner_ids
+    params: dict[str, object] = {"account": account_id, "end": ctx.as_of_end}
+    if owners is not None:
+        params["owners"] = sorted(owners)
+    stmt = q.OPEN_DEALS_ALL if owners is None else q.OPEN_DEALS_SCOPED
     return [
         OpenOpportunity(
-            opportunity_id=o.id,
-            name=o.name,
-            stage=o.stage,
-            amount=cents_to_money(o.amount_cents),
-            close_date=o.close_date,
+            opportunity_id=oid,
+            name=name,
+            stage=stage,
+            amount=cents_to_money(cents),
+            close_date=close_date,
         )
-        for o in ctx.session.exec(stmt).all()
+        for oid, name, stage, cents, close_date in ctx.session.execute(stmt, params)
     ]
 
 
 def _activities(ctx: ToolContext, account_id: str) -> list[RecentActivity]:
-    stmt = (
-        select(Activity)
-        .where(col(Activity.account_id) == account_id, col(Activity.occurred_at) < ctx.as_of_end)
-        .order_by(col(Activity.occurred_at).desc(), col(Activity.id).desc())
-        .limit(LAST_ACTIVITIES)
-    )
+    rows = ctx.session.execute(q.LAST_ACTIVITY_ROWS, {"account": account_id, "end": ctx.as_of_end})
     return [
-        RecentActivity(activity_id=a.id, kind=a.kind, date=a.occurred_at.date(), subject=a.subject)
-        for a in ctx.session.exec(stmt).all()
+        RecentActivity(activity_id=aid, kind=kind, date=at.date(), subject=subject)
+        for aid, kind, at, subject in rows
     ]
 
 
 def _service(ctx: ToolContext, account_id: str) -> ServiceSummary:
-    tickets = (
-        sa_select(
-            func.sum(case((col(Ticket.status).in_(["open", "pending"]), 1), else_=0)),
-            func.avg(col(Ticket.csat)),
-            func.count(col(Ticket.csat)),
-        )
-        .where(col(Ticket.account_id) == account_id, col(Ticket.opened_at) < ctx.as_of_end)
-        .subquery()
-    )
-    answered = (col(Survey.account_id) == account_id, col(Survey.answered_at) < ctx.as_of_end)
-    nps = sa_select(func.avg(col(Survey.nps)), func.count()).where(*answered).subquery()
-    latest = (
-        sa_select(col(Survey.nps))
-        .where(*answered)
-        .order_by(col(Survey.answered_at).desc(), col(Survey.id).desc())
-        .limit(1)
-        .scalar_subquery()
-    )
-    both = tickets.join(nps, true())  # one row each: no cartesian blow-up
-    row = ctx.session.execute(sa_select(tickets, nps, latest).select_from(both)).one()
+    row = ctx.session.execute(q.SERVICE, {"account": account_id, "end": ctx.as_of_end}).one()
     return ServiceSummary(
         open_tickets=int(row[0] or 0),
         average_csat=None if row[1] is None else round(float(row[1]), 2),
@@ -273,11 +231,8 @@ def _service(ctx: ToolContext, account_id: str) -> ServiceSummary:
 
 
 def _contacts(ctx: ToolContext, account_id: str) -> list[ContactSummary]:
-    stmt = select(Contact).where(col(Contact.account_id) == account_id).order_by(col(Contact.id))
-    return [
-        ContactSummary(contact_id=c.id, name=c.name, title=c.title)
-        for c in ctx.session.exec(stmt).all()
-    ]
+    rows = ctx.session.execute(q.CONTACTS, {"account": account_id})
+    return [ContactSummary(contact_id=cid, name=name, title=title) for cid, name, title in rows]
 
 
 @tool
@@ -291,12 +246,13 @@ def account_360(ctx: ToolContext, *, account_id: str) -> Account360:
         ctx: The caller's context (supplied by the runtime, never by the model).
         account_id: The account id (resolve names with find_account first).
     """
-    account: Account = get_account(ctx, account_id)
-    owner = ctx.session.get(User, account.owner_id) if account.owner_id else None
-    parent = ctx.session.get(Account, account.parent_id) if account.parent_id else None
+    account = ctx.session.execute(q.ACCOUNT, {"account": account_id}).one_or_none()
+    if account is None or not ctx.scope.allows(account.owner_id):
+        raise NotFound("account", account_id)
     contacts = _contacts(ctx, account_id)
     opportunities = _opportunities(ctx, account_id)
     clv, clv_reason = _clv(ctx, account_id)
+    revenue = account.annual_revenue_cents
     return Account360(
         account_id=account.id,
         name=account.name,
@@ -305,12 +261,10 @@ def account_360(ctx: ToolContext, *, account_id: str) -> Account360:
         industry=account.industry,
         country=account.country,
         employees=account.employees,
-        annual_revenue=None
-        if account.annual_revenue_cents is None
-        else cents_to_money(account.annual_revenue_cents),
-        parent_id=parent.id if parent and ctx.scope.allows(parent.owner_id) else None,
+        annual_revenue=None if revenue is None else cents_to_money(revenue),
+        parent_id=account.parent_id if ctx.scope.allows(account.parent_owner_id) else None,
         owner_id=account.owner_id,
-        owner_name=owner.name if owner else None,
+        owner_name=account.owner_name,
         contacts=contacts[:MAX_IDS],
         contacts_total=len(contacts),
         orders=_orders(ctx, account_id),

@@ -1,11 +1,13 @@
-"""``create_app``: the Slack endpoint is mounted only when Slack is configured."""
+"""``create_app``: the Slack endpoint only when Slack is configured; the thread pool size."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from anyio.to_thread import current_default_thread_limiter
 from builders_api import settings_for
 from fastapi import FastAPI
+from fastapi.testclient import TestClient
 
 from api.app import create_app
 
@@ -30,3 +32,17 @@ def test_with_slack_settings_the_slack_app_mounts_on_the_same_app(tmp_path: Path
         slack_api_url="http://127.0.0.1:9/api/",
     )
     assert "/slack/events" in _paths(create_app(settings))
+
+
+def _threads_in(app: FastAPI) -> int:
+    with TestClient(app) as client:
+        return int(client.portal.call(lambda: current_default_thread_limiter().total_tokens))
+
+
+def test_the_worker_thread_pool_is_small_offline_and_large_with_an_llm(tmp_path: Path) -> None:
+    offline = settings_for(tmp_path, database_url="sqlite://")
+    assert _threads_in(create_app(offline)) == 8
+    with_llm = settings_for(tmp_path, database_url="sqlite://", llm_model="any-model")
+    assert _threads_in(create_app(with_llm)) == 40
+    chosen = settings_for(tmp_path, database_url="sqlite://", api_threads=3)
+    assert _threads_in(create_app(chosen)) == 3
