@@ -7,7 +7,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export ANONYMIZED_TELEMETRY := False
 
-.PHONY: install demo test lint typecheck unit browser bench eval clean
+.PHONY: install demo test lint typecheck unit browser wrk bench eval clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -50,7 +50,13 @@ test: lint typecheck browser unit
 	.venv-bench/bin/python -m pip install --quiet "lifetimes==0.11.3"
 	touch $@
 
-bench: $(STAMP) .venv-bench/.installed
+# The API load benchmark measures capacity with wrk (C), so the load generator does not
+# take the CPU it measures; install it once if apt can.
+wrk:
+	@command -v wrk >/dev/null || ! command -v apt-get >/dev/null || \
+		{ apt-get update -qq && apt-get install -y -qq wrk; }
+
+bench: $(STAMP) .venv-bench/.installed wrk
 	$(BIN)/python -m benchmarks all
 
 # Quality, measured: extraction (hand-written dev and held-out notes, demo ground truth)

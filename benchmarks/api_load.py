@@ -1,43 +1,50 @@
 """HTTP load on the API over loopback: account summaries and offline ``/v1/ask``.
 
 ``python -m benchmarks api_load [--scale 10] [--db PATH | --url URL] [--workers 2]
-[--clients 32] [--duration 60] [--warmup 5] [--user rep01] [--phases summary,ask]``
+[--clients 32] [--duration 60] [--warmup 10] [--rate 200] [--user rep01]
+[--phases summary,ask,summary@rate]``
 
 Builds (or reuses) the seeded demo world at ``--scale`` (as of 2026-06-30) in a SQLite
-file (``--db``) or any database URL (``--url``, e.g. PostgreSQL), creates an
-API key for ``--user``, starts ``uvicorn api.app:create_app`` with ``--workers`` processes
-on 127.0.0.1 and drives it with ``--clients`` concurrent keep-alive clients (asyncio +
-httpx) for ``--duration`` seconds per phase, after ``--warmup`` seconds that are not
-counted. Phases: ``summary`` = GET /v1/accounts/{id}/summary over the user's accounts in
-random order; ``ask`` = POST /v1/ask (offline planner) cycling through typical questions.
-Prints requests/s, p50/p95/p99 latency and the error count of each phase, plus the
-server's CPU time per request (all uvicorn processes, from ``/proc``): on a shared
-machine throughput follows the CPU the server gets, while CPU-ms per request does not,
-so ``cores × 1000 / cpu_ms`` estimates the throughput of an otherwise idle machine.
-Targets (issue 7): summary ≥ 200 req/s with p99 < 100 ms; ask ≥ 50 req/s; 0 errors.
+file (``--db``) or any database URL (``--url``, e.g. PostgreSQL), creates an API key for
+``--user``, starts ``uvicorn api.app:create_app`` with ``--workers`` processes on
+127.0.0.1 and, after ``--warmup`` uncounted seconds, measures each phase for
+``--duration`` seconds:
+
+- ``summary`` / ``ask``: capacity. ``wrk`` (C, one thread; :mod:`benchmarks._wrk`) keeps
+  ``--clients`` connections busy, each sending its next request when the last one is
+  answered: ``GET /v1/accounts/{id}/summary`` over the user's accounts, or
+  ``POST /v1/ask`` (offline planner) over typical questions. At full load the latency is
+  mostly queueing (32 clients / throughput), so these report throughput.
+- ``summary@rate``: latency under a steady load. ``--rate`` summaries per second as a
+  Poisson stream over ``--clients`` connections (:mod:`benchmarks._paced`), latency from
+  each request's scheduled time.
+
+Each phase prints requests/s, latency percentiles, errors and the server's CPU time per
+request (all uvicorn processes, from ``/proc``). Targets (issue 7): summary ≥ 200 req/s
+with p99 < 100 ms at 32 clients; ask ≥ 50 req/s; 0 errors.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
-import random
 import socket
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from urllib.parse import quote
 
 import httpx
 import numpy as np
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
+from benchmarks._paced import paced
+from benchmarks._wrk import require_wrk, run_wrk
 from benchmarks.common import DEMO_AS_OF, demo_store
 from crm.db import create_all, make_engine
 
@@ -49,15 +56,6 @@ QUESTIONS = (
     "What is my forecast for this quarter?",
     "Which accounts should I call this week?",
 )
-Request = Callable[[httpx.AsyncClient, random.Random], Any]
-
-
-@dataclass
-class Tally:
-    """Latencies (ms) of successful requests and the failures seen."""
-
-    latencies: list[float] = field(default_factory=list)
-    errors: dict[str, int] = field(default_factory=dict)
 
 
 def _store(url: str | None, path: Path, scale: float) -> Engine:
@@ -122,36 +120,6 @@ def _serve(url: str, port: int, workers: int) -> subprocess.Popen[bytes]:
     raise SystemExit("the server did not start")
 
 
-async def _client(
-    client: httpx.AsyncClient, request: Request, rng: random.Random, stop: float, tally: Tally
-) -> None:
-    while time.perf_counter() < stop:
-        start = time.perf_counter()
-        try:
-            response = await request(client, rng)
-            ok, reason = response.status_code == 200, f"HTTP {response.status_code}"
-        except httpx.HTTPError as exc:
-            ok, reason = False, type(exc).__name__
-        if ok:
-            tally.latencies.append((time.perf_counter() - start) * 1000)
-        else:
-            tally.errors[reason] = tally.errors.get(reason, 0) + 1
-
-
-async def _run(base: str, key: str, request: Request, clients: int, seconds: float) -> Tally:
-    tally = Tally()
-    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
-    headers = {"Authorization": f"Bearer {key}"}
-    async with httpx.AsyncClient(
-        base_url=base, headers=headers, limits=limits, timeout=30
-    ) as client:
-        stop = time.perf_counter() + seconds
-        await asyncio.gather(
-            *(_client(client, request, random.Random(i), stop, tally) for i in range(clients))
-        )
-    return tally
-
-
 def _cpu_seconds(pid: int) -> float:
     """User + system CPU time of process ``pid`` and its children (Linux ``/proc``)."""
     tick = os.sysconf("SC_CLK_TCK")
@@ -164,29 +132,54 @@ def _cpu_seconds(pid: int) -> float:
     return own + sum(_cpu_seconds(int(child)) for child in children)
 
 
-def _report(name: str, tally: Tally, clients: int, seconds: float, cpu: float) -> None:
-    done = len(tally.latencies)
-    p50, p95, p99 = np.percentile(tally.latencies, [50, 95, 99]) if done else (0.0, 0.0, 0.0)
-    errors = sum(tally.errors.values())
+def _report(name: str, rate: float, percentiles: dict[int, float], errors: dict[str, int],
+            done: int, cpu: float) -> None:  # fmt: skip
     per_request = cpu * 1000 / max(done, 1)
+    shown = ", ".join(f"p{p} {v:.1f} ms" for p, v in sorted(percentiles.items()))
     print(
-        f"{name}: {clients} clients, {seconds:.0f} s, {done} ok, {done / seconds:.1f} req/s, "
-        f"p50 {p50:.1f} ms, p95 {p95:.1f} ms, p99 {p99:.1f} ms, errors {errors} {tally.errors}; "
-        f"server CPU {per_request:.1f} ms/request (≈ {2000 / per_request:.0f} req/s on 2 idle "
-        f"cores); load average {os.getloadavg()[0]:.1f}",
+        f"{name}: {done} ok, {rate:.1f} req/s, {shown}, errors {sum(errors.values())} "
+        f"{errors or ''}; server CPU {per_request:.2f} ms/request; "
+        f"load average {os.getloadavg()[0]:.1f}",
         flush=True,
     )
 
 
-def _requests(accounts: list[tuple[str, str]]) -> dict[str, Request]:
-    def summary(client: httpx.AsyncClient, rng: random.Random) -> Any:
-        return client.get(f"/v1/accounts/{rng.choice(accounts)[0]}/summary")
+Requests = list[tuple[str, str, str | None]]
+"""(method, path, JSON body) of the requests a phase picks from."""
 
-    def ask(client: httpx.AsyncClient, rng: random.Random) -> Any:
-        question = rng.choice(QUESTIONS).format(account=rng.choice(accounts)[1])
-        return client.post("/v1/ask", json={"question": question})
 
-    return {"summary": summary, "ask": ask}
+def _requests(accounts: list[tuple[str, str]]) -> dict[str, Requests]:
+    """Per phase: every account's summary; typical questions, about each account."""
+    summaries: Requests = [("GET", f"/v1/accounts/{quote(a)}/summary", None) for a, _ in accounts]
+    asks: Requests = [
+        ("POST", "/v1/ask", json.dumps({"question": q.format(account=name)}))
+        for q in QUESTIONS
+        for _, name in accounts
+    ]
+    return {"summary": summaries, "ask": asks}
+
+
+def _phase(name: str, base: str, key: str, server: int, args: argparse.Namespace,
+           requests: Requests) -> None:  # fmt: skip
+    if name.endswith("@rate"):
+        asyncio.run(paced(base, key, requests, rate=args.rate, connections=args.clients,
+                          seconds=args.warmup))  # fmt: skip
+        cpu = _cpu_seconds(server)
+        out = asyncio.run(paced(base, key, requests, rate=args.rate, connections=args.clients,
+                                seconds=args.duration))  # fmt: skip
+        cpu = _cpu_seconds(server) - cpu
+        done = len(out.latencies)
+        levels = np.percentile(out.latencies, [50, 95, 99]) if done else [0.0, 0.0, 0.0]
+        percentiles = dict(zip((50, 95, 99), map(float, levels), strict=True))
+        label = f"{name} ({args.rate:g}/s offered, {args.clients} connections)"
+        _report(label, done / args.duration, percentiles, out.errors, done, cpu)
+        return
+    run_wrk(base, key, requests, connections=args.clients, seconds=args.warmup)
+    cpu = _cpu_seconds(server)
+    out_wrk = run_wrk(base, key, requests, connections=args.clients, seconds=args.duration)
+    cpu = _cpu_seconds(server) - cpu
+    label = f"{name} ({args.clients} clients, closed loop)"
+    _report(label, out_wrk.per_second, out_wrk.latency_ms, out_wrk.errors, out_wrk.requests, cpu)
 
 
 def main(argv: list[str]) -> None:
@@ -197,10 +190,12 @@ def main(argv: list[str]) -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--clients", type=int, default=32)
     parser.add_argument("--duration", type=float, default=60)
-    parser.add_argument("--warmup", type=float, default=5)
+    parser.add_argument("--warmup", type=float, default=10)
+    parser.add_argument("--rate", type=float, default=200, help="summary@rate: requests/s")
     parser.add_argument("--user", default="rep01")
-    parser.add_argument("--phases", default="summary,ask")
+    parser.add_argument("--phases", default="summary,summary@rate,ask")
     args = parser.parse_args(argv)
+    require_wrk()
     path = (args.db or Path(f".dealwise/bench/api_load_{args.scale:g}.db")).resolve()
     engine = _store(args.url, path, args.scale)
     url = args.url or f"sqlite:///{path}"
@@ -211,14 +206,11 @@ def main(argv: list[str]) -> None:
         sock.bind(("127.0.0.1", 0))
         port = int(sock.getsockname()[1])
     server = _serve(url, port, args.workers)
-    base = f"http://127.0.0.1:{port}"
+    requests = _requests(accounts)
     try:
         for name in args.phases.split(","):
-            request = _requests(accounts)[name]
-            asyncio.run(_run(base, key, request, args.clients, args.warmup))
-            cpu = _cpu_seconds(server.pid)
-            tally = asyncio.run(_run(base, key, request, args.clients, args.duration))
-            _report(name, tally, args.clients, args.duration, _cpu_seconds(server.pid) - cpu)
+            _phase(name, f"http://127.0.0.1:{port}", key, server.pid, args,
+                   requests[name.removesuffix("@rate")])  # fmt: skip
     finally:
         server.terminate()
         server.wait(timeout=30)
