@@ -6,7 +6,7 @@
 
 Builds (or reuses) the seeded demo world at ``--scale`` (as of 2026-06-30) in a SQLite
 file (``--db``) or any database URL (``--url``, e.g. PostgreSQL), creates an API key for
-``--user``, starts ``uvicorn api.app:create_app`` with ``--workers`` processes on
+``--user``, starts ``uvicorn api.app:serving_app`` with ``--workers`` processes on
 127.0.0.1 and, after ``--warmup`` uncounted seconds, measures each phase for
 ``--duration`` seconds:
 
@@ -104,7 +104,7 @@ def _serve(url: str, port: int, workers: int) -> subprocess.Popen[bytes]:
         "HF_HUB_OFFLINE": "1",
     }
     command = [
-        sys.executable, "-m", "uvicorn", "api.app:create_app", "--factory",
+        sys.executable, "-m", "uvicorn", "api.app:serving_app", "--factory",
         "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
         "--log-level", "warning", "--no-access-log",
     ]  # fmt: skip

@@ -119,7 +119,7 @@ def main(argv: list[str]) -> None:
         data_dir=args.db.parent / "dw_slack_data", slack_bot_token="xoxb-bench",
         slack_signing_secret=SECRET, slack_api_url=sink + "/api/",
     )  # fmt: skip
-    app = create_app(settings)
+    app = create_app(settings, serving=True)  # as `dealwise serve` runs it
     inside: list[float] = []
 
     @app.middleware("http")

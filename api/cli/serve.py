@@ -36,7 +36,7 @@ def serve(
 
     console.print(f"Dealwise on http://{host}:{port}/ (API docs at /docs)")
     uvicorn.run(
-        "api.app:create_app",
+        "api.app:serving_app",
         factory=True,
         host=host,
         port=port,

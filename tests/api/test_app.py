@@ -1,7 +1,10 @@
-"""``create_app``: the Slack endpoint only when Slack is configured; the thread pool size."""
+"""``create_app``: Slack only when configured; the thread pool; a serving process settled."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 from anyio.to_thread import current_default_thread_limiter
@@ -46,3 +49,22 @@ def test_the_worker_thread_pool_is_small_offline_and_large_with_an_llm(tmp_path:
     assert _threads_in(create_app(with_llm)) == 40
     chosen = settings_for(tmp_path, database_url="sqlite://", api_threads=3)
     assert _threads_in(create_app(chosen)) == 3
+
+
+SETTLED = """
+import gc
+from fastapi.testclient import TestClient
+from api.app import GC_THRESHOLDS, serving_app
+before = gc.get_freeze_count()
+with TestClient(serving_app()) as client:
+    assert client.get("/healthz").status_code == 200
+    print(before, gc.get_freeze_count() > 1000, gc.get_threshold() == GC_THRESHOLDS)
+"""
+
+
+def test_a_serving_process_freezes_its_start_up_objects_and_tunes_the_gc(tmp_path: Path) -> None:
+    env = {**os.environ, "DEALWISE_DATABASE_URL": "sqlite://", "DEALWISE_DATA_DIR": str(tmp_path)}
+    out = subprocess.run(
+        [sys.executable, "-c", SETTLED], env=env, capture_output=True, text=True, check=True
+    )
+    assert out.stdout.split() == ["0", "True", "True"]

@@ -69,6 +69,6 @@ def test_serve_runs_uvicorn_with_the_app_factory(monkeypatch: pytest.MonkeyPatch
     result = runner.invoke(app, ["serve", "--port", "8123", "--workers", "2"])
     assert result.exit_code == 0, result.output
     assert calls == [
-        {"target": "api.app:create_app", "factory": True, "host": "127.0.0.1", "port": 8123,
+        {"target": "api.app:serving_app", "factory": True, "host": "127.0.0.1", "port": 8123,
          "workers": 2, "log_level": "info"}
     ]  # fmt: skip
