@@ -4,8 +4,9 @@ Writes N synthetic notes of 1-3 sentences (the typical call/meeting note) to an
 in-memory SQLite store, then times (1) the embedding alone, (2) a first
 ``index_notes`` run into a fresh local Chroma folder (SQL read, hashing, chunking,
 embedding, Chroma writes) and (3) a second, no-op run (nothing to embed).
-Options: ``--notes N`` (default 3000), ``--batch B`` (default 64),
-``--precision float32|bfloat16``.
+Options: ``--notes N`` (default 3000), ``--batch B`` (the model's batch, default 64),
+``--precision auto|float32|bfloat16`` (default auto, as ``dealwise index``),
+``--workers W`` (batches encoded in parallel, default: the usable CPUs).
 """
 
 from __future__ import annotations
@@ -103,36 +104,40 @@ def main(argv: list[str]) -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks indexing")
     parser.add_argument("--notes", type=int, default=3000)
     parser.add_argument("--batch", type=int, default=64)
-    parser.add_argument("--precision", choices=["float32", "bfloat16"], default="float32")
+    parser.add_argument("--precision", choices=["auto", "float32", "bfloat16"], default="auto")
+    parser.add_argument("--workers", type=int, default=None)
     args = parser.parse_args(argv)
 
     import torch
 
     from knowledge.embeddings import SentenceTransformerEmbedder
-    from knowledge.indexing import index_notes, load_notes
+    from knowledge.indexing import BATCH_SIZE, index_notes, load_notes
     from knowledge.search import open_note_index
 
-    embedder = SentenceTransformerEmbedder(batch_size=args.batch, precision=args.precision)
+    embedder = SentenceTransformerEmbedder(
+        batch_size=args.batch, precision=args.precision, workers=args.workers
+    )
     embedder.embed(["warm up the model"])
     engine = synthetic_store(args.notes)
     with Session(engine) as session:
         texts = load_notes(session)["text"].tolist()
     print(
         f"notes: {len(texts)}, torch threads: {torch.get_num_threads()}, "
-        f"batch: {args.batch}, precision: {args.precision}, load: {os.getloadavg()[0]:.1f}"
+        f"workers: {embedder.workers}, batch: {args.batch}, precision: {args.precision} "
+        f"({embedder.dtype}), load: {os.getloadavg()[0]:.1f}"
     )
 
     start, cpu = time.perf_counter(), time.process_time()
-    for i in range(0, len(texts), args.batch):
-        embedder.embed(texts[i : i + args.batch])
+    for i in range(0, len(texts), BATCH_SIZE):  # as index_notes calls it
+        embedder.embed(texts[i : i + BATCH_SIZE])
     report_rate("embedding only", len(texts), start, cpu)
 
     with tempfile.TemporaryDirectory() as folder, Session(engine) as session:
         index = open_note_index(folder, embedder=embedder)
         start, cpu = time.perf_counter(), time.process_time()
-        report = index_notes(session, index, batch_size=args.batch)
+        report = index_notes(session, index)
         report_rate("first index run", report.added, start, cpu)
         start = time.perf_counter()
-        report = index_notes(session, index, batch_size=args.batch)
+        report = index_notes(session, index)
         again_s = time.perf_counter() - start
         print(f"re-run (no change): {again_s:8.2f} s, {report.chunks_embedded} chunks embedded")

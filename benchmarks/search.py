@@ -9,12 +9,14 @@ about 0.87 cosine to its base), re-normalised, with realistic metadata (owner am
 embeds the question with the real model and runs :meth:`NoteIndex.search` with the
 scoped filter of :func:`note_filter` (as ``search_notes`` builds it), for a rep, a
 manager (10 reps), an admin, an account question and a rep at a past analysis date
-(the only case that needs the date condition). Each scenario runs once per
-``--pool-factors`` value: 0 is Chroma's filtered query alone (the old path), N > 0
+(the only case that needs the date condition). Each scenario runs in three ways:
+``chroma filter`` is Chroma's filtered query alone (the oldest path); ``pool N``
 post-filters in numpy the N x 3 x limit nearest chunks under the cheap part of the
-filter (``knowledge.search.pre_filter``) and falls back to the filtered query when too
-few pass. Reports wall-clock p50/p95/p99 and the CPU p95
-of this process, in milliseconds.
+filter (``knowledge.search.pre_filter``, N from ``--pool-factor``) and falls back to
+the filtered query when too few pass; ``scope table`` is the default search: the scope
+table (``knowledge.scope_table``, built here from Chroma's metadata as indexing would
+write it) gives the allowed ids, then the pool, then the filter. Reports wall-clock
+p50/p95/p99 and the CPU p95 of this process, in milliseconds.
 """
 
 from __future__ import annotations
@@ -121,11 +123,12 @@ def main(argv: list[str]) -> None:
     parser.add_argument("--base", type=int, default=500)
     parser.add_argument("--reps", type=int, default=50)
     parser.add_argument("--queries", type=int, default=100)
-    parser.add_argument("--pool-factors", default="0,10", help="comma-separated, 0: no pool")
+    parser.add_argument("--pool-factor", type=int, default=10)
     args = parser.parse_args(argv)
 
     from knowledge.embeddings import SentenceTransformerEmbedder
     from knowledge.indexing import indexed_notes
+    from knowledge.scope_table import ScopeTable
     from knowledge.search import note_filter, open_note_index
     from knowledge.store import stamp_newest
 
@@ -159,26 +162,41 @@ def main(argv: list[str]) -> None:
         indexed_notes(index)
         seconds = time.perf_counter() - start
         print(f"reading the index state (what a no-change `dealwise index` does): {seconds:.1f} s")
+        start = time.perf_counter()
+        index.save_scope_table(ScopeTable.from_collection(index.collection()))
+        print(f"scope table from Chroma's metadata: {time.perf_counter() - start:.1f} s")
+        scope_path = index.scope_path
+        assert scope_path is not None  # a local store
+        start = time.perf_counter()
+        ScopeTable.load(scope_path)  # what a search process does once per index run
+        print(f"loading the scope table: {(time.perf_counter() - start) * 1000:.1f} ms")
         embed_ms: list[float] = []
         for i in range(args.queries):
             start = time.perf_counter()
             embedder.embed([QUESTIONS[i % len(QUESTIONS)]])
             embed_ms.append((time.perf_counter() - start) * 1000)
         print(f"query embedding  {percentiles(embed_ms)}")
-        factors = [int(f) for f in args.pool_factors.split(",")]
+        ways = {
+            "chroma filter": (0, None),
+            f"pool {args.pool_factor}": (args.pool_factor, None),
+            "scope table": (args.pool_factor, scope_path),
+        }
         print("with the query embedded by the real model:")
-        run_scenarios(index, scenarios, factors, args.queries)
+        run_scenarios(index, scenarios, ways, args.queries)
         print("store alone (query vectors precomputed):")
         vectors = dict(zip(QUESTIONS, embedder.embed(QUESTIONS), strict=True))
         index.embedder = Precomputed(embedder.name, vectors)
-        run_scenarios(index, scenarios, factors, args.queries)
+        run_scenarios(index, scenarios, ways, args.queries)
 
 
 def run_scenarios(
-    index: Any, scenarios: dict[str, dict[str, Any]], factors: list[int], queries: int
+    index: Any,
+    scenarios: dict[str, dict[str, Any]],
+    ways: dict[str, tuple[int, Any]],
+    queries: int,
 ) -> None:
-    """Time every scenario at every pool factor, printing one line each."""
+    """Time every scenario in every way (pool factor, scope table or none), one line each."""
     for name, where in scenarios.items():
-        for factor in factors:
-            index.pool_factor = factor
-            print(f"  {name:16s} pool {factor:3d}  {timed(index, where, queries)}")
+        for way, (factor, scope_path) in ways.items():
+            index.pool_factor, index.scope_path = factor, scope_path
+            print(f"  {name:16s} {way:14s} {timed(index, where, queries)}")

@@ -4,11 +4,19 @@ A :class:`NoteIndex` is cheap to create: Chroma is opened on the first use and t
 embedding model loads on the first embedding, so an assistant can put one in every
 :class:`tools.context.ToolContext` without paying for torch or chromadb until a
 question needs the notes. Scope and the analysis date are a Chroma ``where`` filter
-(:func:`note_filter`). Chroma's metadata pre-filter is slow (35-450 ms at 100k notes),
-so a filtered search first asks Chroma for a small pool of candidates under only the
-fast, selective part of the filter (:func:`pre_filter`: none for many owners or dates)
-and applies the whole filter exactly in numpy (:func:`where_mask`); only when too few
-candidates survive does it run Chroma's full filtered query (:meth:`NoteIndex.search`).
+(:func:`note_filter`). Chroma's metadata filter is slow (35-450 ms at 100k notes), so
+a filtered search avoids it, in this order (:meth:`NoteIndex.search`):
+
+1. the scope table (:mod:`knowledge.scope_table`, written by indexing) gives the ids of
+   the chunks that pass the whole filter; Chroma's nearest-neighbour query restricted
+   to those ids (or, for a handful, exact distances in numpy) answers;
+2. else, for a broad scope, Chroma returns a small candidate pool under only the fast,
+   selective part of the filter (:func:`pre_filter`) and the whole filter is applied
+   in numpy (:func:`where_mask`);
+3. else Chroma's own filtered query runs.
+
+Each path returns what Chroma's filtered query returns (tested), and every hit is
+checked against the filter before it is returned.
 """
 
 from __future__ import annotations
@@ -20,9 +28,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import numpy.typing as npt
 
 from knowledge.embeddings import Embedder, SentenceTransformerEmbedder, Vectors
+from knowledge.scope_table import ScopeTable
+from knowledge.where import UnsupportedFilter as UnsupportedFilter
+from knowledge.where import where_mask as where_mask
 
 if TYPE_CHECKING:
     from chromadb.api.models.Collection import Collection
@@ -88,20 +98,11 @@ POOL_FACTOR = 10
 Fetching candidates costs ~0.13 ms each at 100k notes (metadata and text), so the pool
 stays small: 150 for a default search (docs/knowledge.md)."""
 
+SCOPE_FILE = "notes_scope.npz"
+"""The scope table's file in the data folder (see :mod:`knowledge.scope_table`)."""
+
 _CHEAP_KEYS = ("account_id", "opportunity_id", "contact_id")
 """Equality conditions Chroma filters fast and that select few notes."""
-
-_COMPARE: dict[str, Callable[[npt.NDArray[Any], Any], npt.NDArray[np.bool_]]] = {
-    "$eq": lambda values, x: values == x,
-    "$in": lambda values, x: np.isin(values, list(x)),
-    "$lt": lambda values, x: values < x,
-    "$gte": lambda values, x: values >= x,
-    "$lte": lambda values, x: values <= x,
-}
-
-
-class UnsupportedFilter(ValueError):
-    """A ``where`` filter :func:`where_mask` cannot evaluate (Chroma must apply it)."""
 
 
 def pre_filter(where: dict[str, Any]) -> dict[str, Any] | None:
@@ -119,50 +120,42 @@ def pre_filter(where: dict[str, Any]) -> dict[str, Any] | None:
     return None if chosen == where else chosen
 
 
-def where_mask(where: dict[str, Any], metadatas: list[dict[str, Any]]) -> npt.NDArray[np.bool_]:
-    """Which ``metadatas`` satisfy the Chroma ``where`` filter, exactly as Chroma would.
+ID_QUERY_MAX = 20_000
+"""At most this many allowed chunks go to Chroma as an id list (and at most a quarter of
+the index): beyond that the scope is broad and the candidate pool is cheaper."""
 
-    Supports what :func:`note_filter` builds: ``$and`` of single-key conditions with
-    ``$eq``, ``$in``, ``$lt``, ``$gte`` or ``$lte``. A chunk missing the key fails the
-    condition. Raises :class:`UnsupportedFilter` for anything else.
-    """
-    if not where:
-        return np.ones(len(metadatas), dtype=bool)
-    if set(where) == {"$and"}:
-        masks = [where_mask(part, metadatas) for part in where["$and"]]
-        both: npt.NDArray[np.bool_] = np.logical_and.reduce([where_mask({}, metadatas), *masks])
-        return both
-    if len(where) != 1:
-        raise UnsupportedFilter(f"cannot evaluate {where!r}")
-    ((key, condition),) = where.items()
-    if not isinstance(condition, dict) or len(condition) != 1 or key.startswith("$"):
-        raise UnsupportedFilter(f"cannot evaluate {where!r}")
-    ((op, value),) = condition.items()
-    if op not in _COMPARE:
-        raise UnsupportedFilter(f"cannot evaluate operator {op!r}")
-    present = np.array([key in m for m in metadatas], dtype=bool)
-    kind = object if op in ("$eq", "$in") else np.int64
-    try:
-        values = np.array([m.get(key, 0) for m in metadatas], dtype=kind)
-    except (TypeError, ValueError) as exc:  # a non-numeric value under a range condition
-        raise UnsupportedFilter(f"cannot evaluate {where!r}") from exc
-    mask: npt.NDArray[np.bool_] = present & np.asarray(_COMPARE[op](values, value), dtype=bool)
-    return mask
+BRUTE_FORCE_MAX = 200
+"""Up to this many allowed chunks are ranked in numpy: Chroma's id-restricted query
+walks most of its graph to find a handful of ids (65-70 ms at 100k notes for 20-100
+ids, against 2-7 ms to fetch and rank them; docs/knowledge.md)."""
 
 
 class NoteIndex:
-    """The notes index: a lazily opened Chroma collection plus the embedder behind it."""
+    """The notes index: a lazily opened Chroma collection plus the embedder behind it.
 
-    def __init__(self, open_client: Callable[[], Any], embedder: Embedder) -> None:
+    ``scope_path`` is where indexing writes the :class:`ScopeTable` (``None``: no table,
+    searches use Chroma's filters).
+    """
+
+    def __init__(
+        self, open_client: Callable[[], Any], embedder: Embedder, scope_path: Path | None = None
+    ) -> None:
         self._open_client = open_client
         self._client: Any = None
         self._collection: Collection | None = None
+        self._scope: ScopeTable | None = None
         self.embedder = embedder
         self.pool_factor = POOL_FACTOR
+        self.scope_path = scope_path
 
-    def collection(self, *, reset: bool = False) -> Collection:
-        """The notes collection (opened on first use; ``reset`` drops and recreates it)."""
-        if self._collection is None or reset:
+    def collection(self, *, reset: bool = False, fresh: bool = False) -> Collection:
+        """The notes collection (opened on first use; ``reset`` drops and recreates it).
+
+        ``fresh`` reopens it: its metadata is read again, as another process may have
+        stamped it, and a stamp writes the whole metadata back (indexing, under
+        :func:`knowledge.scope_table.table_lock`).
+        """
+        if self._collection is None or reset or fresh:
             from knowledge.store import open_collection
 
             if self._client is None:
@@ -174,25 +167,64 @@ class NoteIndex:
         """How many chunks the index holds."""
         return self.collection().count()
 
-    def has_notes_from(self, instant: dt.datetime) -> bool:
-        """Whether the index may hold a note at or after ``instant`` (read fresh each call)."""
-        from knowledge.store import newest_note_ts
+    def _metadata(self) -> dict[str, Any]:
+        """The collection's metadata, read fresh (another process may have indexed)."""
+        from knowledge.store import collection_metadata
 
         self.collection()
-        newest = newest_note_ts(self._client, self.embedder)
-        return newest is None or newest >= instant.timestamp()
+        return collection_metadata(self._client, self.embedder)
+
+    def has_notes_from(self, instant: dt.datetime) -> bool:
+        """Whether the index may hold a note at or after ``instant`` (read fresh each call)."""
+        from knowledge.store import NEWEST_KEY
+
+        newest = self._metadata().get(NEWEST_KEY)
+        return not isinstance(newest, int | float) or newest >= instant.timestamp()
+
+    def save_scope_table(self, table: ScopeTable | None) -> None:
+        """Write ``table`` and record it in the collection; ``None`` withdraws the current one.
+
+        Indexing withdraws the table before it changes the collection and saves the new
+        one after, so no search trusts a table that no longer describes the collection.
+        """
+        from knowledge.store import stamp_scope
+
+        if self.scope_path is None:
+            return
+        if table is None:
+            stamp_scope(self.collection(), "")
+            return
+        table.save(self.scope_path)
+        stamp_scope(self.collection(), table.token)
+        self._scope = table
+
+    def scope_table(self) -> ScopeTable | None:
+        """The scope table that describes the collection now, or ``None`` (checked each call)."""
+        from knowledge.store import SCOPE_KEY
+
+        if self.scope_path is None:
+            return None
+        token = self._metadata().get(SCOPE_KEY)
+        if not token:
+            return None
+        if self._scope is None or self._scope.token != token:
+            self._scope = ScopeTable.load(self.scope_path)
+        return self._scope if self._scope is not None and self._scope.token == token else None
 
     def search(self, query: str, *, where: dict[str, Any], limit: int = 5) -> list[NoteHit]:
         """The ``limit`` best notes for ``query`` under ``where`` (one passage per note).
 
-        The best ``3 * limit`` chunks under ``where`` are found among the
-        ``pool_factor * 3 * limit`` nearest chunks under a cheaper filter that ``where``
-        implies when enough of them pass ``where`` (the nearest passing ones are then
-        exactly the filtered query's answer), else by Chroma's filtered query.
+        The best ``3 * limit`` chunks under ``where`` come from the scope table's ids
+        (:meth:`_scoped`), else from a post-filtered pool (:meth:`_post_filtered`), else
+        from Chroma's filtered query (see the module doc).
         """
         vector = self.embedder.embed([query])
         wanted = limit * 3
-        found = self._post_filtered(vector, where, wanted) if where else None
+        found = None
+        if where:
+            found = self._scoped(vector, where, wanted) or self._post_filtered(
+                vector, where, wanted
+            )
         if found is None:
             found = self._query(vector, wanted, where or None)
         hits: dict[str, NoteHit] = {}
@@ -204,12 +236,15 @@ class NoteIndex:
                 hits[activity_id] = NoteHit(activity_id, chunk, text, score, dict(meta))
         return list(hits.values())[:limit]
 
-    def _query(self, vector: Vectors, n: int, where: dict[str, Any] | None) -> _Found:
-        """Chroma's nearest ``n`` chunks under ``where``: (texts, metadatas, distances)."""
+    def _query(
+        self, vector: Vectors, n: int, where: dict[str, Any] | None, ids: list[str] | None = None
+    ) -> _Found:
+        """Chroma's nearest ``n`` chunks under ``where`` or among ``ids``."""
         found = self.collection().query(
             query_embeddings=vector,
             n_results=n,
             where=where,
+            ids=ids,
             include=["documents", "metadatas", "distances"],
         )
         return (
@@ -217,6 +252,52 @@ class NoteIndex:
             [dict(m) for m in (found["metadatas"] or [[]])[0]],
             list((found["distances"] or [[]])[0]),
         )
+
+    def _nearest_among(self, vector: Vectors, ids: list[str], n: int) -> _Found:
+        """The nearest ``n`` of a few chunks by exact cosine distance, as Chroma reports it.
+
+        Chroma's cosine distance of unit vectors is ``1 - u.v``; ties keep storage order.
+        """
+        got = self.collection().get(ids=ids, include=["embeddings", "documents", "metadatas"])
+        stored = np.asarray(got["embeddings"], dtype=np.float32).reshape(len(got["ids"]), -1)
+        distances = 1.0 - stored @ vector[0]
+        best = np.argsort(distances, kind="stable")[:n]
+        texts, metas = got["documents"] or [], got["metadatas"] or []
+        return (
+            [texts[i] for i in best],
+            [dict(metas[i]) for i in best],
+            [float(distances[i]) for i in best],
+        )
+
+    def _scoped(self, vector: Vectors, where: dict[str, Any], wanted: int) -> _Found | None:
+        """The nearest ``wanted`` chunks among those the scope table lets through.
+
+        ``None`` (use another path) without a current scope table, for a filter the
+        table cannot evaluate, for a broad scope (over :data:`ID_QUERY_MAX` or a
+        quarter of the index), when Chroma no longer holds a listed chunk, or when a
+        hit fails ``where`` (a table gone stale: its hits are never returned).
+        """
+        from chromadb.errors import ChromaError
+
+        table = self.scope_table()
+        if table is None:
+            return None
+        try:
+            allowed = table.allowed(where).tolist()
+        except UnsupportedFilter:
+            return None
+        if len(allowed) > min(ID_QUERY_MAX, len(table) // 4):
+            return None
+        if not allowed:
+            return [], [], []
+        try:
+            if len(allowed) <= BRUTE_FORCE_MAX:
+                found = self._nearest_among(vector, allowed, wanted)
+            else:
+                found = self._query(vector, min(wanted, len(allowed)), None, ids=allowed)
+        except ChromaError:
+            return None
+        return found if where_mask(where, found[1]).all() else None
 
     def _post_filtered(self, vector: Vectors, where: dict[str, Any], wanted: int) -> _Found | None:
         """The nearest ``wanted`` chunks under ``where`` from a candidate pool, or ``None``.
@@ -253,7 +334,10 @@ def open_note_index(
 ) -> NoteIndex:
     """A :class:`NoteIndex` on ``<data_dir>/chroma`` or the Chroma server at ``chroma_url``.
 
-    Opens nothing yet. ``model_path`` is a sentence-transformers folder (default: the
+    Opens nothing yet. With the local store, indexing keeps the scope table in
+    ``<data_dir>/notes_scope.npz``; with a server nothing is written locally (other
+    machines may index into it), so searches use Chroma's filters.
+    ``model_path`` is a sentence-transformers folder (default: the
     packaged all-MiniLM-L6-v2); ``embedder`` overrides it (tests pass a fake).
     """
 
@@ -262,4 +346,5 @@ def open_note_index(
 
         return open_client(data_dir, chroma_url)
 
-    return NoteIndex(client, embedder or SentenceTransformerEmbedder(model_path))
+    scope_path = None if chroma_url else Path(data_dir) / SCOPE_FILE
+    return NoteIndex(client, embedder or SentenceTransformerEmbedder(model_path), scope_path)

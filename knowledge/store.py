@@ -6,9 +6,11 @@ collection is always created *and reopened* with :class:`DealwiseEmbeddingFuncti
 The indexer and the search pass vectors they computed themselves, so the function is
 only a guard. The collection remembers which embedder built it (``embedder``/``dim``
 metadata); opening it with another one raises :class:`IndexMismatch` instead of
-mixing vector spaces, and a ``newest_ts`` stamp (no indexed note is later) that lets a
+mixing vector spaces, a ``newest_ts`` stamp (no indexed note is later) that lets a
 search skip the date condition, by far the costliest filter, when the analysis date is
-past every note. This module imports chromadb: import it lazily.
+past every note, and a ``scope_table`` stamp: the token of the
+:class:`knowledge.scope_table.ScopeTable` that describes the collection (``""`` while
+none does). This module imports chromadb: import it lazily.
 """
 
 from __future__ import annotations
@@ -29,6 +31,8 @@ from knowledge.embeddings import Embedder, SentenceTransformerEmbedder
 COLLECTION = "dealwise_notes"
 NEWEST_KEY = "newest_ts"
 """Collection metadata: no indexed note is later than this epoch second (set by indexing)."""
+SCOPE_KEY = "scope_table"
+"""Collection metadata: the token of the scope table that matches the collection, or ``""``."""
 
 
 class IndexMismatch(RuntimeError):
@@ -119,9 +123,16 @@ def stamp_newest(collection: Collection, newest_ts: int) -> None:
     collection.modify(metadata={**(collection.metadata or {}), NEWEST_KEY: newest_ts})
 
 
-def newest_note_ts(client: ClientAPI, embedder: Embedder) -> int | None:
-    """The stamp of :func:`stamp_newest`, read fresh from the store (``None``: unknown)."""
+def stamp_scope(collection: Collection, token: str) -> None:
+    """Record which scope table describes ``collection`` (``""``: none, e.g. while writing)."""
+    collection.modify(metadata={**(collection.metadata or {}), SCOPE_KEY: token})
+
+
+def collection_metadata(client: ClientAPI, embedder: Embedder) -> dict[str, Any]:
+    """The notes collection's metadata, read fresh from the store.
+
+    Another process may have indexed since this one opened the collection.
+    """
     function = DealwiseEmbeddingFunction(embedder)
-    metadata = client.get_collection(COLLECTION, embedding_function=function).metadata  # type: ignore[arg-type]
-    value = (metadata or {}).get(NEWEST_KEY)
-    return int(value) if isinstance(value, int | float) else None
+    collection = client.get_collection(COLLECTION, embedding_function=function)  # type: ignore[arg-type]
+    return dict(collection.metadata or {})

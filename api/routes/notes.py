@@ -80,7 +80,7 @@ def log_note(note: NoteIn, ctx: CtxDep, state: StateDep, background: BackgroundT
     ctx.session.commit()
     indexable = isinstance(ctx.knowledge, NoteIndex)
     if indexable:
-        background.add_task(_index, state)
+        background.add_task(_index, state, activity.id)
     return NoteLogged(
         activity_id=activity.id,
         account_id=account_id,
@@ -125,15 +125,19 @@ def _extraction(ctx: ToolContext, activity: Activity, account_id: str | None) ->
     )
 
 
-def _index(state: AppState) -> None:
-    """Bring the notes index in line with the store (only the new note gets embedded)."""
-    from knowledge.indexing import index_notes
+def _index(state: AppState, activity_id: str) -> None:
+    """Index the new note alone (errors are logged: the server carries on).
+
+    A full incremental run would read the whole index (~15 s at 100k notes) and
+    withdraw the scope table meanwhile, slowing every scoped search.
+    """
+    from knowledge.indexing import index_posted_notes
 
     knowledge = state.assistant.knowledge
     if not isinstance(knowledge, NoteIndex):
         return
     try:
         with Session(state.engine) as session:
-            index_notes(session, knowledge)
+            index_posted_notes(session, knowledge, [activity_id])
     except Exception:
-        log.exception("indexing a new note failed; `dealwise index` will catch up")
+        log.exception("indexing note %s failed; `dealwise index` will catch up", activity_id)

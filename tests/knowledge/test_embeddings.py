@@ -7,7 +7,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from knowledge.embeddings import Embedder, SentenceTransformerEmbedder, default_model_path
+from knowledge.embeddings import (
+    Embedder,
+    SentenceTransformerEmbedder,
+    default_model_path,
+    resolve_precision,
+)
 from tests.knowledge.conftest import FakeEmbedder
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -76,3 +81,28 @@ def test_bfloat16_precision_gives_the_same_vectors_within_a_thousandth() -> None
     half = SentenceTransformerEmbedder(precision="bfloat16").embed(texts)
     assert np.allclose(np.linalg.norm(half, axis=1), 1.0, atol=1e-5)
     assert (np.sum(full * half, axis=1) > 0.999).all()
+
+
+@pytest.mark.slow
+def test_batches_encoded_on_parallel_workers_keep_each_texts_vector_and_order() -> None:
+    texts = [
+        " ".join(["Maria from finance signs the contract after the security review."] * (i % 5 + 1))
+        + f" Note {i}."
+        for i in range(23)
+    ]
+    parallel = SentenceTransformerEmbedder(batch_size=4, workers=2).embed(texts)
+    alone = np.concatenate([SentenceTransformerEmbedder(workers=1).embed([t]) for t in texts])
+    assert parallel.shape == (23, 384)
+    assert (np.sum(parallel * alone, axis=1) > 0.99999).all()
+
+
+@pytest.mark.slow
+def test_auto_precision_stays_within_a_thousandth_of_float32_on_long_chunks() -> None:
+    long_chunk = " ".join(
+        f"Point {i}: the CFO wants net 60 terms and EU hosting before signing." for i in range(14)
+    )
+    texts = [long_chunk, "Anna signs the contract.", "会议纪要：王经理负责技术评估。", "Ok."]
+    auto = SentenceTransformerEmbedder(precision="auto")
+    assert auto.dtype == resolve_precision("auto") in ("float32", "bfloat16")
+    full = SentenceTransformerEmbedder().embed(texts)
+    assert (np.sum(full * auto.embed(texts), axis=1) >= 0.999).all()

@@ -7,7 +7,9 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from crm.models import Account, Activity
+from knowledge.embeddings import Vectors
 from knowledge.indexing import index_notes
+from knowledge.scope_table import NUMBER_FIELDS, TEXT_FIELDS, ScopeTable
 from knowledge.search import NoteIndex, open_note_index
 from tests.knowledge.builders_notes import build_world, note
 from tests.knowledge.conftest import FakeEmbedder
@@ -217,7 +219,7 @@ def test_the_index_command_refuses_an_empty_store(
     monkeypatch.setenv("DEALWISE_DATA_DIR", str(tmp_path / "state"))
     result = CliRunner().invoke(app, ["index"])
     assert result.exit_code == 2
-    assert "dealwise db upgrade" in result.output
+    assert "dealwise db upgrade" in " ".join(result.output.split())  # rich wraps at 80
 
 
 def test_the_index_command_embeds_with_the_precision_asked_for(
@@ -244,5 +246,79 @@ def test_the_index_command_embeds_with_the_precision_asked_for(
     runner = CliRunner()
     assert runner.invoke(app, ["index", "--precision", "bfloat16"]).exit_code == 0
     assert runner.invoke(app, ["index"]).exit_code == 0
-    assert asked == ["bfloat16", "float32"]
+    assert asked == ["bfloat16", "auto"]  # auto: bfloat16 where the CPU has it natively
     assert runner.invoke(app, ["index", "--precision", "int8"]).exit_code == 2
+
+
+def scope_rows(table: ScopeTable) -> dict[str, tuple[object, ...]]:
+    """Each chunk's scope fields (presence and value), keyed by chunk id."""
+    fields = (*TEXT_FIELDS, *NUMBER_FIELDS)
+    return {
+        str(chunk): tuple((bool(table.present[f][i]), table.values[f][i].item()) for f in fields)
+        for i, chunk in enumerate(table.ids)
+    }
+
+
+def chroma_scope(index: NoteIndex) -> dict[str, tuple[object, ...]]:
+    """The scope fields as Chroma holds them."""
+    return scope_rows(ScopeTable.from_collection(index.collection(), page=2))
+
+
+def test_every_run_leaves_a_scope_table_describing_what_chroma_holds(
+    world: Engine, index: NoteIndex
+) -> None:
+    run(world, index)
+    table = index.scope_table()
+    assert table is not None and scope_rows(table) == chroma_scope(index)
+    add_long_note(world)
+    update(world, Account, "A2", owner_id="rep3")  # relabels N3
+    update(world, Activity, "N2", body="Dinner with the procurement team.")
+    with Session(world) as session:
+        session.delete(session.get(Activity, "N4"))
+        session.commit()
+    run(world, index)
+    table = index.scope_table()
+    assert table is not None and scope_rows(table) == chroma_scope(index)
+    assert sorted(scope_rows(table)) == ["L1#0", "L1#1", "L1#2", "N1#0", "N2#0", "N3#0", "N5#0"]
+    assert scope_rows(table)["N3#0"][0] == (True, "rep3")
+
+
+def test_a_run_that_changes_nothing_keeps_the_scope_table(world: Engine, index: NoteIndex) -> None:
+    run(world, index)
+    first = index.scope_table()
+    run(world, index)
+    again = index.scope_table()
+    assert first is not None and again is not None and again.token == first.token
+
+
+def test_searches_do_not_trust_the_scope_table_while_a_run_changes_the_index(
+    world: Engine, tmp_path: Path
+) -> None:
+    seen: list[object] = []
+
+    class Watching(FakeEmbedder):
+        def embed(self, texts: list[str]) -> Vectors:
+            seen.append(watched.scope_table())
+            return super().embed(texts)
+
+    watched = open_note_index(tmp_path, embedder=Watching())
+    run(world, watched)
+    assert watched.scope_table() is not None
+    update(world, Activity, "N2", body="Dinner with the procurement team.")
+    run(world, watched)
+    assert seen[-1] is None  # withdrawn while N2 was re-embedded
+    assert watched.scope_table() is not None
+
+
+def test_a_scope_table_survives_saving_and_loading(tmp_path: Path) -> None:
+    metas: list[dict[str, object]] = [
+        {"owner_id": "rep1", "account_id": "A1", "occurred_ts": 5, "occurred_day": 20240101},
+        {"owner_id": "rep2", "contact_id": "C1", "occurred_ts": 7, "occurred_day": 20240102},
+    ]
+    table = ScopeTable.from_records(["a#0", "b#0"], metas)
+    table.save(tmp_path / "scope.npz")
+    loaded = ScopeTable.load(tmp_path / "scope.npz")
+    assert loaded is not None and loaded.token == table.token
+    assert scope_rows(loaded) == scope_rows(table)
+    assert scope_rows(table)["b#0"][1] == (False, "")  # no account: fails any account filter
+    assert ScopeTable.load(tmp_path / "missing.npz") is None

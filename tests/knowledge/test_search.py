@@ -9,7 +9,9 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+import knowledge.search
 from knowledge.indexing import index_notes
+from knowledge.scope_table import ScopeTable
 from knowledge.search import (
     NoteHit,
     NoteIndex,
@@ -205,9 +207,21 @@ WHERES = [
 
 @pytest.fixture(scope="module")
 def crowded(tmp_path_factory: pytest.TempPathFactory) -> NoteIndex:
-    """400 one-chunk notes over 8 owners, 20 accounts and 31 days (fixed seed)."""
+    """400 one-chunk notes over 8 owners, 20 accounts and 31 days (fixed seed), no table."""
+    return crowd(tmp_path_factory.mktemp("crowded"))
+
+
+@pytest.fixture(scope="module")
+def scoped(tmp_path_factory: pytest.TempPathFactory) -> NoteIndex:
+    """The same notes as ``crowded`` with a scope table read from what Chroma holds."""
+    index = crowd(tmp_path_factory.mktemp("scoped"))
+    index.save_scope_table(ScopeTable.from_collection(index.collection()))
+    return index
+
+
+def crowd(folder: Path) -> NoteIndex:
     rng = np.random.default_rng(5)
-    index = open_note_index(tmp_path_factory.mktemp("crowded"), embedder=FakeEmbedder())
+    index = open_note_index(folder, embedder=FakeEmbedder())
     texts = [" ".join([*rng.choice(WORDS, 5), f"n{i}"]) for i in range(400)]
     days = [dt.date(2024, 1, 1) + dt.timedelta(days=int(d)) for d in rng.integers(31, size=400)]
     metas: list[dict[str, str | int]] = [
@@ -305,3 +319,54 @@ def test_the_numpy_filter_follows_chromas_operators() -> None:
         where_mask({"owner_id": {"$ne": "u1"}}, metas)
     with pytest.raises(UnsupportedFilter):
         where_mask({"$or": [{"owner_id": {"$eq": "u1"}}]}, metas)
+
+
+# The scope-table search (ids that pass the filter in numpy, then Chroma's id-restricted
+# query or exact ranking in numpy) must give what Chroma's filtered query gives.
+
+
+@pytest.mark.parametrize("brute_force_max", [0, 200])
+@pytest.mark.parametrize("where", WHERES)
+def test_searching_the_ids_of_the_scope_table_equals_the_filtered_query(
+    crowded: NoteIndex,
+    scoped: NoteIndex,
+    where: dict[str, object],
+    brute_force_max: int,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(knowledge.search, "BRUTE_FORCE_MAX", brute_force_max)
+    table = scoped.scope_table()
+    assert table is not None
+    selective = len(table.allowed(where)) <= len(table) // 4
+    vector = scoped.embedder.embed(["cfo signs the budget contract"])
+    assert (scoped._scoped(vector, where, 15) is not None) == selective
+    expected = [(h.activity_id, h.score) for h in searched(crowded, where, 0)]
+    assert [(h.activity_id, h.score) for h in searched(scoped, where, 10)] == expected
+
+
+def test_a_stale_scope_table_never_lets_a_note_outside_the_filter_through(
+    tmp_path: Path,
+) -> None:
+    index = crowd(tmp_path)
+    index.save_scope_table(ScopeTable.from_collection(index.collection()))
+    rep = note_filter(owner_ids=frozenset({"u1"}), before=None)
+    best = searched(index, rep, 10)[0]
+    # Chroma changes behind the table's back: the best note moves to another owner.
+    index.collection().update(ids=[f"{best.activity_id}#0"], metadatas=[{"owner_id": "u7"}])
+    vector = index.embedder.embed(["cfo signs the budget contract"])
+    assert index._scoped(vector, rep, 15) is None  # the hit fails the filter
+    found = searched(index, rep, 10)
+    assert best.activity_id not in {h.activity_id for h in found}
+    assert all(h.metadata["owner_id"] == "u1" for h in found)
+
+
+def test_a_scope_table_the_collection_does_not_name_is_not_used(tmp_path: Path) -> None:
+    from knowledge.store import stamp_scope
+
+    index = crowd(tmp_path)
+    index.save_scope_table(ScopeTable.from_collection(index.collection()))
+    assert index.scope_table() is not None
+    stamp_scope(index.collection(), "another-token")
+    assert index.scope_table() is None
+    index.save_scope_table(None)
+    assert index.scope_table() is None
