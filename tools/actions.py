@@ -20,7 +20,7 @@ from sqlmodel import col, select
 
 from crm.models import Account, Opportunity
 from tools.action_rules import RULES, ActionRule
-from tools.action_signals import account_signals, deal_signals
+from tools.action_signals import KnownCommittee, account_signals, deal_signals
 from tools.catalog import tool
 from tools.context import ToolContext
 from tools.errors import NotFound
@@ -71,8 +71,10 @@ def evaluate(
     """
     scored: list[tuple[float, ActionRule, dict[str, Any]]] = []
     total = 0
+    columns = {subject: _columns(frame) for subject, frame in frames.items()}
     for rule in rules:
-        hits = _hits(rule, frames.get(rule.applies_to, pd.DataFrame()))
+        frame = frames.get(rule.applies_to, pd.DataFrame())
+        hits = _hits(rule, frame, columns.get(rule.applies_to, {}))
         if hits.empty:
             continue
         rows = [_group(rule, hits)] if rule.group else _records(hits.nlargest(limit, "_rank"))
@@ -82,15 +84,19 @@ def evaluate(
     return [_action(rule, row) for _, rule, row in scored[:limit]], total
 
 
-def _hits(rule: ActionRule, frame: pd.DataFrame) -> pd.DataFrame:
-    """The rows triggering ``rule``, with their _impact, _urgency and _rank."""
+def _hits(rule: ActionRule, frame: pd.DataFrame, columns: dict[str, pd.Series]) -> pd.DataFrame:
+    """The rows triggering ``rule``, with their _impact, _urgency and _rank.
+
+    ``columns`` are the frame's (:func:`_columns`, built once for all the rules).
+    """
     if frame.empty:
         return frame
-    hits = frame[_series(_eval(rule.when, frame), frame, bool)]
+    hits = frame[_series(_eval(rule.when, columns), frame, bool)]
     if hits.empty:
         return hits
-    impact = _series(_eval(rule.impact, hits), hits, float).fillna(0.0)
-    urgency = _series(_eval(rule.urgency, hits), hits, float).clip(lower=0)
+    on_hits = _columns(hits)
+    impact = _series(_eval(rule.impact, on_hits), hits, float).fillna(0.0)
+    urgency = _series(_eval(rule.urgency, on_hits), hits, float).clip(lower=0)
     urgency = urgency.fillna(UNKNOWN_URGENCY_DAYS)
     return hits.assign(_impact=impact, _urgency=urgency, _rank=_rank(rule, impact, urgency))
 
@@ -109,10 +115,14 @@ def _compiled(expression: str) -> CodeType:
     return compile(expression, f"<rule: {expression}>", "eval")
 
 
-def _eval(expression: str, frame: pd.DataFrame) -> Any:
-    """Evaluate a rule expression over the frame's columns (compiled once, no builtins)."""
-    columns = {str(name): frame[name] for name in frame.columns}
-    return eval(_compiled(expression), {"__builtins__": {}}, columns)
+def _columns(frame: pd.DataFrame) -> dict[str, pd.Series]:
+    """The frame's columns by name: the namespace rule expressions are evaluated in."""
+    return {str(name): frame[name] for name in frame.columns}
+
+
+def _eval(expression: str, columns: dict[str, pd.Series]) -> Any:
+    """Evaluate a rule expression over ``columns`` (compiled once, no builtins)."""
+    return eval(_compiled(expression), {"__builtins__": {}}, dict(columns))
 
 
 def _series(value: Any, frame: pd.DataFrame, dtype: type) -> pd.Series:
@@ -180,8 +190,7 @@ def _frames(
     """The open deals and the accounts the request covers."""
     if opportunity_id is not None:
         opp = get_opportunity(ctx, opportunity_id)
-        deals = open_deals_frame(ctx, owner_id=opp.owner_id)
-        return "deal", opp.id, deals[deals["id"] == opp.id], []
+        return "deal", opp.id, open_deals_frame(ctx, opportunity_id=opp.id), []
     if account_id is not None:
         account = get_account(ctx, account_id)
         owners = ctx.session.exec(
@@ -240,17 +249,18 @@ def recommend(
     deals: pd.DataFrame,
     accounts: list[str],
     limit: int = 10,
-    role_facts: pd.DataFrame | None = None,
+    committee: KnownCommittee | None = None,
 ) -> NextBestActions:
     """Ranked actions for already-selected open deals and accounts (visible to the caller).
 
     ``deals`` are rows of :func:`tools.pipeline.open_deals_frame`; the deal review passes
-    the row and the deal's role facts (:func:`crm.insights.role_facts`) it already loaded
-    instead of letting :func:`next_best_actions` reload them.
+    the row, the deal's role facts (:func:`crm.insights.role_facts`) and its merged
+    committee, which it already built, instead of letting :func:`next_best_actions`
+    reload and re-merge them.
     """
     limit = max(1, min(limit, 50))
     frames = {
-        "deal": deal_signals(ctx, deals, role_facts),
+        "deal": deal_signals(ctx, deals, committee),
         "account": account_signals(ctx, accounts),
     }
     actions, total = evaluate(RULES, frames, limit)

@@ -136,7 +136,8 @@ def clv_table(
     Columns: formula_clv, expected_purchases, p_alive, expected_aov, predicted_clv,
     annual_spend, gross_margin and the inputs x, t_x, T (in ``time_unit``), monetary.
     Raises :class:`tools.errors.InsufficientHistory` / ``FitFailed`` when the models
-    cannot be fitted. The population is scored once per fit (:func:`population_scores`).
+    cannot be fitted. The population (or the caller's scope) is scored once per fit
+    (:func:`population_scores`).
     """
     check_horizon(horizon_weeks, discount_rate)
     clv_models(ctx, time_unit).require()
@@ -146,10 +147,8 @@ def clv_table(
         discount_rate=discount_rate,
         lifetime_years=lifetime_years,
         unit=time_unit,
+        own_scope=True,
     )
-    if not ctx.scope.sees_all:
-        visible = select(Account.id).where(ctx.scope.owner_filter(Account.owner_id))
-        table = table[table.index.isin(ctx.session.exec(visible).all())]
     require_finite(table)
     return table.drop(columns=SUMMARY_ONLY)
 

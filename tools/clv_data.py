@@ -25,9 +25,10 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
+from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session
 
-from tools.order_summary import OrderDays, epoch_day, store_order_days, to_dates
+from tools.order_summary import OrderDays, epoch_day, order_days, store_order_days, to_dates
 from tools.order_summary import data_key as data_key  # re-exported: clv_models, benchmarks
 
 TimeUnit = Literal["days", "weeks"]
@@ -35,12 +36,23 @@ DAYS_PER_UNIT: dict[str, float] = {"days": 1.0, "weeks": 7.0}
 DAYS_PER_YEAR = 365.25
 
 
-def customer_summary(session: Session, as_of: dt.date, unit: TimeUnit) -> pd.DataFrame:
+def customer_summary(
+    session: Session,
+    as_of: dt.date,
+    unit: TimeUnit,
+    owner_filter: ColumnElement[bool] | None = None,
+) -> pd.DataFrame:
     """The summary of every customer of the store, indexed by ``account_id``.
 
-    Columns as described in the module docstring; empty when nobody bought.
+    Columns as described in the module docstring; empty when nobody bought. With
+    ``owner_filter`` (a condition on ``Account.owner_id``, the caller's scope) only those
+    accounts' orders are read: each row depends on its own account's orders alone, so the
+    rows are the store-wide summary's rows of those accounts.
     """
-    days = store_order_days(session, as_of)
+    if owner_filter is None:
+        days = store_order_days(session, as_of)
+    else:
+        days = order_days(session, as_of, owner_filter=owner_filter)
     bought = days.purchase
     first_day, last_day = _purchase_span(days)
     priced_repeat = bought & (days.day > first_day[days.account]) & (days.amount > 0)

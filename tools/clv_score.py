@@ -99,13 +99,16 @@ def population_scores(
     discount_rate: float,
     lifetime_years: float | None,
     unit: TimeUnit = "weeks",
+    own_scope: bool = False,
 ) -> pd.DataFrame:
     """Every customer's summary and CLV figures, computed once per fit and arguments.
 
-    Unscoped (callers keep to the caller's accounts) and unchecked: rows whose figures
-    are not finite are kept, so a caller checks (:func:`require_finite`) only its own
-    rows. The predicted columns are NaN when the models are not fitted. Memoised with
-    the fit (:func:`tools.clv_models.memoised`), so per-account calls are look-ups.
+    Unscoped (callers keep to the caller's accounts) unless ``own_scope``: then only the
+    customers of the caller's scope are scored, with the same population models, so
+    their rows equal the unscoped ones. Unchecked: rows whose figures are not finite are
+    kept, so a caller checks (:func:`require_finite`) only its own rows. The predicted
+    columns are NaN when the models are not fitted. Memoised with the fit
+    (:func:`tools.clv_models.memoised`), so per-account calls are look-ups.
     """
     check_horizon(horizon_weeks, discount_rate)
     key = ("scores", horizon_weeks, discount_rate, lifetime_years, ctx.default_gross_margin)
@@ -120,4 +123,4 @@ def population_scores(
             figures = score(summary, models, horizon_weeks, discount_rate, lifetime, margin)
         return pd.concat([summary, figures], axis=1)
 
-    return memoised(ctx, unit, key, build)
+    return memoised(ctx, unit, key, build, own_scope=own_scope)

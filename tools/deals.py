@@ -12,7 +12,6 @@ from typing import Any, Literal
 
 import pandas as pd
 from pydantic import BaseModel, Field
-from sqlmodel import col
 
 from crm.insights import CommitteeGap, CommitteeMember, committee_gaps, committee_of, role_facts
 from crm.models import Account, Opportunity, User
@@ -29,8 +28,14 @@ from tools.deal_checks import (
     score,
 )
 from tools.errors import ToolError
-from tools.pipeline import StageVisit, deal_timeline, open_deals_frame, stage_norms
-from tools.pipeline_data import calendar_days, snapshot, stages_frame
+from tools.pipeline import (
+    StageVisit,
+    deal_snapshot,
+    deal_timeline,
+    open_deals_frame,
+    stage_norms,
+)
+from tools.pipeline_data import calendar_days, stages_frame
 from tools.records import cents_to_money, get_opportunity
 from tools.win_model import WinProbability, win_probability
 
@@ -123,9 +128,8 @@ class DealReview(BaseModel):
 
 
 def open_row(ctx: ToolContext, opp: Opportunity) -> pd.DataFrame:
-    """The deal's row of its owner's open-deal frame (cached); empty when it is closed."""
-    deals = open_deals_frame(ctx, owner_id=opp.owner_id)
-    return deals[deals["id"] == opp.id]
+    """The deal's row of the open-deal frame (cached); empty when it is closed."""
+    return open_deals_frame(ctx, opportunity_id=opp.id)
 
 
 def _position(
@@ -133,11 +137,11 @@ def _position(
 ) -> tuple[str, int, dt.date | None, bool]:
     """Stage, days in it, close date (all as of as_of) and whether the deal is open.
 
-    Open deals come from their :func:`open_row`; closed ones from a one-deal snapshot.
+    Open deals come from their :func:`open_row`; closed ones from their snapshot row.
     """
     is_open = not row.empty
     if not is_open:
-        row = snapshot(ctx, ("won", "lost"), [col(Opportunity.id) == opp.id])
+        row = deal_snapshot(ctx, opp.id)
         row = row.assign(days_in_stage=calendar_days(ctx.as_of, row["entered"]))
     close = row["close_date"].iloc[0]
     return (
@@ -284,5 +288,7 @@ def deal_review(ctx: ToolContext, *, opportunity_id: str) -> DealReview:
         health=health,
         risks=risks_of(health),
         committee=facts.committee,
-        actions=recommend(ctx, "deal", opp.id, row, [], role_facts=facts.role_facts).actions,
+        actions=recommend(
+            ctx, "deal", opp.id, row, [], committee=(facts.role_facts, facts.committee)
+        ).actions,
     )

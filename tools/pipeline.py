@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -146,6 +147,7 @@ def open_deals_frame(
     *,
     owner_id: str | None = None,
     team: str | None = None,
+    opportunity_id: str | None = None,
     inactive_days: int = 30,
 ) -> pd.DataFrame:
     """Open deals as of ``as_of`` in the caller's scope, one row each (columns OPEN_COLUMNS).
@@ -154,9 +156,10 @@ def open_deals_frame(
     for that stage (:func:`stage_norms`) or it had no activity for more than
     ``inactive_days`` (counted from creation when it never had one); slipped when its
     close date (as of ``as_of``) is before ``as_of`` or it was pushed more than once.
+    ``opportunity_id`` selects one deal (its row does not depend on the other deals, and
+    one deal costs a few index look-ups where an owner's whole book costs tens of ms).
     """
-    extra = (last_activity_expr(ctx), pushes_expr(ctx))
-    deals = snapshot(ctx, ("open",), opportunity_filter(ctx, owner_id, team), extra)
+    deals = snapshot(ctx, ("open",), *_open_query(ctx, owner_id, team, opportunity_id))
     last = deals["last_activity"].astype(float)
     frame = pd.DataFrame(
         {
@@ -177,6 +180,25 @@ def open_deals_frame(
     )
     p75 = pd.Series({name: norm.p75_days for name, norm in stage_norms(ctx).items()}, dtype=float)
     return _flag(frame, p75.reindex(frame["stage"]).to_numpy(), inactive_days, ctx.as_of)
+
+
+def _open_query(
+    ctx: ToolContext, owner_id: str | None, team: str | None, opportunity_id: str | None
+) -> tuple[list[ColumnElement[bool]], tuple[Any, ...]]:
+    """Conditions and extra columns of the :func:`open_deals_frame` snapshot."""
+    conditions = opportunity_filter(ctx, owner_id, team)
+    if opportunity_id is not None:
+        conditions.append(col(Opportunity.id) == opportunity_id)
+    return conditions, (last_activity_expr(ctx), pushes_expr(ctx))
+
+
+def deal_snapshot(ctx: ToolContext, opportunity_id: str) -> pd.DataFrame:
+    """The :func:`tools.pipeline_data.snapshot` row of one deal the caller may see, any outcome.
+
+    The same cached read as the deal's :func:`open_deals_frame` row (plus last_activity
+    and pushes), so a review that needs both reads the deal once.
+    """
+    return snapshot(ctx, ("open", "won", "lost"), *_open_query(ctx, None, None, opportunity_id))
 
 
 def _flag(frame: pd.DataFrame, p75: np.ndarray, inactive_days: int, as_of: dt.date) -> pd.DataFrame:

@@ -52,10 +52,10 @@ def company(ctx: ToolContext) -> ToolContext:
 def fingerprint(ctx: ToolContext) -> tuple[Any, ...]:
     """A cheap summary that changes whenever the pipeline data changes.
 
-    Index-only maxima on the history tables (new rows), plus a count and an amount sum
-    over opportunities (in-place edits of deals). Memoised per session transaction for
-    FINGERPRINT_TTL_S seconds, so the several lookups of one request cost one query set
-    (a commit starts a new transaction and so a new fingerprint).
+    Index-only maxima on the history tables (new rows), a count and an amount sum over
+    opportunities (in-place edits of deals) and the stages table as it is. Memoised per
+    session transaction for FINGERPRINT_TTL_S seconds, so the several lookups of one
+    request cost one query set (a commit starts a new transaction and so a new one).
     """
     now = time.monotonic()
     with _LOCK:
@@ -80,11 +80,13 @@ def _fingerprint(ctx: ToolContext) -> tuple[Any, ...]:
         select(func.max(StageHistory.id)),
         select(func.max(CloseDateChange.id)),
         select(func.max(Activity.occurred_at)),
-        select(func.count(), func.sum(Stage.probability), func.max(Stage.name)),
         select(func.max(ContactRoleFact.id)),
     ):
         row = session.exec(stmt).one()
         parts.extend(tuple(row) if isinstance(row, Row) else (row,))
+    # the pipeline definition itself (a handful of rows), so any edit of it shows
+    stages = select(Stage.name, Stage.position, Stage.probability, Stage.outcome)
+    parts.append(tuple(sorted(tuple(row) for row in session.exec(stages).all())))
     return tuple(parts)
 
 

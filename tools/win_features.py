@@ -90,10 +90,48 @@ def _days(t: np.ndarray, since: pd.Series) -> np.ndarray:
 
 
 def _before(side: pd.DataFrame, points: pd.DataFrame) -> pd.DataFrame:
-    """Rows of a side table (with ``opportunity_id`` and ``at``) dated before their point's t."""
-    rows = pd.DataFrame({"opportunity_id": points["id"], "t": points["t"], "row": points.index})
-    merged = side.astype({"at": float}).merge(rows, on="opportunity_id")
-    return merged[merged["at"] < merged["t"]]
+    """Rows of a side table (with ``opportunity_id`` and ``at``) dated before their point's t.
+
+    Each deal is one point (ids are unique), so a row finds its point by index look-up;
+    the point's position is added as ``row``.
+    """
+    row = pd.Index(points["id"]).get_indexer(side["opportunity_id"])
+    t = np.append(points["t"].to_numpy(dtype=float), -np.inf)  # row -1 (no point): never
+    keep = side["at"].to_numpy(dtype=float) < t[row]
+    kept: pd.DataFrame = side[keep].assign(row=row[keep])
+    return kept
+
+
+def _totals_before(
+    side_key: np.ndarray, side_time: np.ndarray, side_values: np.ndarray,
+    point_key: np.ndarray, point_time: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
+    """Per point: count and sum of ``side_values`` of the earlier side rows with its key.
+
+    "Earlier" is strictly before the point's time; a missing key matches nothing. One
+    sort of side rows and points together by (key, time, points first on ties), then
+    running totals; the values are integers (cents, 0/1), so the float sums are exact
+    in any order.
+    """
+    codes, _ = pd.factorize(np.concatenate([side_key, point_key]))
+    n_side = len(side_key)
+    is_side = np.arange(len(codes)) < n_side
+    time = np.concatenate([side_time, point_time]).astype(float)
+    values = np.concatenate([side_values.astype(float), np.zeros(len(point_key))])
+    order = np.lexsort((is_side, time, codes))
+    counts, sums = np.cumsum(is_side[order]), np.cumsum(values[order])
+    sorted_codes = codes[order]
+    first = np.ones(len(order), dtype=bool)
+    first[1:] = sorted_codes[1:] != sorted_codes[:-1]
+    start = np.maximum.accumulate(np.where(first, np.arange(len(order)), 0))
+    base_count = np.where(start > 0, counts[start - 1], 0)
+    base_sum = np.where(start > 0, sums[start - 1], 0.0)
+    position = np.empty(len(order), dtype=np.int64)
+    position[order] = np.arange(len(order))
+    mine, matched = position[n_side:], codes[n_side:] >= 0
+    count = np.where(matched, counts[mine] - base_count[mine], 0)
+    total = np.where(matched, sums[mine] - base_sum[mine], 0.0)
+    return count, total
 
 
 def _per_deal(
@@ -167,53 +205,40 @@ def _amount_vs_usual(
         epoch_days(Opportunity.created_at).label("at"),
         col(Opportunity.amount_cents).label("cents"),
     ).where(col(Opportunity.account_id).in_(accounts), col(Opportunity.created_at) < ctx.as_of_end)
-    deals = fetch_frame(ctx, stmt).astype({"account_id": object, "at": float, "cents": float})
-    left = points[["account_id", "created"]].assign(row=points.index)
-    left = left.dropna(subset=["account_id"]).astype({"account_id": object, "created": float})
-    if deals.empty or left.empty:  # nothing to compare with (merge_asof needs typed keys)
-        return np.zeros(len(points))
-    deals = deals.sort_values("at")
-    grouped = deals.groupby("account_id")
-    deals = deals.assign(mean=grouped["cents"].cumsum() / (grouped.cumcount() + 1))
-    matched = pd.merge_asof(
-        left.sort_values("created"), deals[["account_id", "at", "mean"]], left_on="created",
-        right_on="at", by="account_id", allow_exact_matches=False,
+    deals = fetch_frame(ctx, stmt)
+    count, cents = _totals_before(
+        deals["account_id"].to_numpy(dtype=object), deals["at"].to_numpy(dtype=float),
+        deals["cents"].to_numpy(dtype=float), points["account_id"].to_numpy(dtype=object),
+        points["created"].to_numpy(dtype=float),
     )  # fmt: skip
-    usual = pd.Series(matched["mean"].to_numpy(), index=matched["row"]).reindex(points.index)
-    ratio = points["amount_cents"].to_numpy(dtype=float) / usual.to_numpy(dtype=float)
+    usual = np.divide(cents, count, out=np.full(len(points), np.nan), where=count > 0)
+    ratio = points["amount_cents"].to_numpy(dtype=float) / usual
     logs: np.ndarray = np.nan_to_num(np.log(np.clip(ratio, 1e-3, 1e3)), nan=0.0)
     return logs
 
 
 def owner_track(closed: pd.DataFrame) -> pd.DataFrame:
-    """Closed deals (owner_id, closed days, won) as running per-owner counts, by close time.
+    """Closed deals (owner_id, closed days, won) and the store's win rate as ``base``.
 
     Build it once per training set; :func:`build_features` takes it as ``closed``.
     """
-    history = closed[["owner_id", "closed", "won"]].sort_values("closed")
-    history = history.astype({"owner_id": object, "closed": float})
-    grouped = history.groupby("owner_id")
-    base = float(history["won"].mean()) if len(history) else 0.5
-    track = history.assign(n=grouped.cumcount() + 1, wins=grouped["won"].cumsum(), base=base)
-    # categorical owners: picking one owner's rows compares integer codes, not strings
-    return track.astype({"owner_id": "category"}).reset_index(drop=True)
+    track = closed[["owner_id", "closed", "won"]].astype({"owner_id": object, "closed": float})
+    base = float(track["won"].mean()) if len(track) else 0.5
+    # categorical owners: picking some owners' rows compares integer codes, not strings
+    return track.assign(base=base).astype({"owner_id": "category"}).reset_index(drop=True)
 
 
 def _owner_rates(points: pd.DataFrame, track: pd.DataFrame) -> np.ndarray:
     """Owner's smoothed win rate over deals closed strictly before each point's t."""
     base = float(track["base"].iloc[0]) if len(track) else 0.5
     track = track[track["owner_id"].isin(points["owner_id"].unique())]
-    track = track.astype({"owner_id": object})
-    left = points[["owner_id", "t"]].assign(row=points.index)
-    left = left.astype({"owner_id": object, "t": float})
-    matched = pd.merge_asof(
-        left.sort_values("t"), track[["owner_id", "closed", "n", "wins"]], left_on="t",
-        right_on="closed", by="owner_id", allow_exact_matches=False,
+    n, wins = _totals_before(
+        track["owner_id"].to_numpy(dtype=object), track["closed"].to_numpy(dtype=float),
+        track["won"].to_numpy(dtype=float), points["owner_id"].to_numpy(dtype=object),
+        points["t"].to_numpy(dtype=float),
     )  # fmt: skip
-    n = matched["n"].fillna(0).to_numpy(dtype=float)
-    wins = matched["wins"].fillna(0).to_numpy(dtype=float)
-    rate = pd.Series((wins + OWNER_PRIOR * base) / (n + OWNER_PRIOR), index=matched["row"])
-    return rate.reindex(points.index).to_numpy(dtype=float)
+    rate: np.ndarray = (wins + OWNER_PRIOR * base) / (n + OWNER_PRIOR)
+    return rate
 
 
 def _industries(

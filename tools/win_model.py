@@ -25,18 +25,20 @@ the stage's Beta-smoothed historical win rate (:func:`tools.forecast.stage_win_r
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 from pydantic import BaseModel, Field
 from sqlmodel import col
-from threadpoolctl import threadpool_limits
+from threadpoolctl import ThreadpoolController, threadpool_limits
 
 from crm.models import Opportunity
 from tools.catalog import tool
 from tools.context import ToolContext
 from tools.forecast import stage_win_rates
+from tools.pipeline import deal_snapshot
 from tools.pipeline_cache import cached, company
 from tools.pipeline_data import (
     from_days,
@@ -239,7 +241,7 @@ def win_probability(ctx: ToolContext, *, opportunity_id: str) -> WinProbability:
     """
     get_opportunity(ctx, opportunity_id)
     only = [col(Opportunity.id) == opportunity_id]
-    deal = snapshot(ctx, ("open", "won", "lost"), only).iloc[[0]]
+    deal = deal_snapshot(ctx, opportunity_id).iloc[[0]]
     stage, outcome = str(deal["stage"].iloc[0]), str(deal["outcome"].iloc[0])
     base = {"opportunity_id": opportunity_id, "stage": stage, "opportunity_ids": [opportunity_id]}
     if outcome != "open":
@@ -272,19 +274,67 @@ def _ablate(model: TrainedModel, features: pd.DataFrame) -> tuple[float, dict[st
     """The probability and each feature's effect in points (one batched prediction).
 
     Effect = p(deal) - mean p(deal with that feature taken from each reference deal).
+    Reference deals sharing a value give the same prediction, and one whose value is the
+    deal's own gives p(deal): so each distinct other value is predicted once and weighted
+    by how many reference deals hold it (about 150 rows instead of 14 × 25 + 1; the same
+    mean up to float rounding).
     """
     columns = NUMERIC + CATEGORICAL
     k = len(model.reference)
-    n = len(columns) * k + 1
+    own = {name: features[name].to_numpy()[0] for name in columns}
+    blocks: list[tuple[np.ndarray, np.ndarray]] = []  # per feature: other values, their counts
+    for name in columns:
+        codes, distinct = pd.factorize(model.reference[name])
+        counts = np.bincount(codes, minlength=len(distinct))
+        other = np.asarray(distinct) != own[name]
+        blocks.append((np.asarray(distinct)[other], counts[other]))
+    ends = 1 + np.cumsum([len(values) for values, _ in blocks])
     data: dict[str, np.ndarray] = {}
     for i, name in enumerate(columns):  # one column array each, not n copies of the row
-        values = np.repeat(features[name].to_numpy(), n)
-        values[1 + i * k : 1 + (i + 1) * k] = model.reference[name].to_numpy()
-        data[name] = values
-    with threadpool_limits(limits=1):  # OpenMP spinning on a busy machine costs seconds
-        p = model.estimator.predict_proba(pd.DataFrame(data)[features.columns])[:, 1]
-    others = p[1:].reshape(len(columns), k).mean(axis=1)
-    return float(p[0]), {name: 100 * (p[0] - others[i]) for i, name in enumerate(columns)}
+        column = np.repeat(features[name].to_numpy()[:1], ends[-1])
+        column[ends[i] - len(blocks[i][0]) : ends[i]] = blocks[i][0]
+        data[name] = column
+    with _single_thread():  # OpenMP spinning on a busy machine costs seconds
+        p = won_probability(model, pd.DataFrame(data)[features.columns])
+    effects = {}
+    for i, name in enumerate(columns):
+        values, counts = blocks[i]
+        others = p[ends[i] - len(values) : ends[i]] @ counts + p[0] * (k - counts.sum())
+        effects[name] = 100 * (p[0] - others / k)
+    return float(p[0]), effects
+
+
+def won_probability(model: TrainedModel, frame: pd.DataFrame) -> np.ndarray:
+    """``model.estimator.predict_proba(frame)[:, 1]``, computed fold by fold.
+
+    ``CalibratedClassifierCV`` averages its folds' Platt-scaled scores. For gradient
+    boosting each fold's column transformer (numbers passed through, categories
+    ordinal-encoded, see :func:`make_estimator`) is applied here on arrays, skipping most
+    of scikit-learn's per-call DataFrame handling: ≈ 11 instead of 16 ms for the ~150
+    ablation rows of one deal, with identical values (tested against predict_proba).
+    """
+    if model.family != "gradient_boosting":
+        return np.asarray(model.estimator.predict_proba(frame)[:, 1])
+    numbers = frame[NUMERIC].to_numpy(dtype=float)
+    categories = frame[CATEGORICAL]
+    folds = model.estimator.calibrated_classifiers_
+    total = np.zeros(len(frame))
+    for fold in folds:
+        encode, boost = fold.estimator.named_steps["encode"], fold.estimator.named_steps["model"]
+        encoded = np.hstack([numbers, encode.named_transformers_["cat"].transform(categories)])
+        total += fold.calibrators[0].predict(boost.decision_function(encoded))
+    return total / len(folds)
+
+
+@cache
+def _controller() -> ThreadpoolController:
+    """The thread pools of the loaded libraries, inspected once (≈ 3 ms per inspection)."""
+    return ThreadpoolController()
+
+
+def _single_thread() -> Any:
+    """A context limiting the loaded OpenMP/BLAS pools to one thread."""
+    return _controller().limit(limits=1)
 
 
 def _fallback(ctx: ToolContext, base: dict[str, Any], stage: str, closed: int) -> WinProbability:

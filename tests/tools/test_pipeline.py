@@ -121,3 +121,17 @@ def test_stage_norms_of_a_store_without_won_deals_are_empty() -> None:
     )
     norm = summarise_stage_days(days)["Qual"]
     assert (norm.median_days, norm.p75_days, norm.n_won_deals) == (2.5, 3.2, 4)
+
+
+def test_a_deal_recorded_as_won_but_open_in_its_history_gets_its_activity_and_pushes(
+    world: World,
+) -> None:
+    # the stage field says won, the history (the rule) says Proposal as of as_of
+    world.deal("ODD", "rep1", [("Proposal", "2026-05-01")], close="2026-07-15",
+               stage="Closed Won")  # fmt: skip
+    world.activity("ODD", "2026-06-20")
+    world.push("ODD", "2026-06-01", "2026-06-15", "2026-07-01")
+    world.push("ODD", "2026-06-10", "2026-07-01", "2026-07-15")
+    deal = open_deals_frame(world.ctx()).set_index("id").loc["ODD"]
+    assert deal["stage"] == "Proposal"
+    assert (deal["days_since_activity"], deal["close_date_pushes"]) == (10, 2)

@@ -20,13 +20,17 @@ from tools.pipeline import deal_timeline
 from tools.pipeline_cache import MAX_FRAMES
 from tools.pipeline_data import snapshot
 from tools.win_explain import describe_factors
-from tools.win_features import build_features, owner_track
+from tools.win_features import CATEGORICAL, NUMERIC, build_features, owner_track
 from tools.win_model import (
     FAMILIES,
+    REFERENCE_DEALS,
+    Family,
     TooFewDeals,
     TrainedModel,
+    make_estimator,
     trained_model,
     win_probability,
+    won_probability,
 )
 
 
@@ -144,3 +148,44 @@ def test_factors_read_as_sentences_with_points() -> None:
                                       "stage": 0.2})  # fmt: skip
     assert [f.text for f in down] == ["No activity for 45 days (-12 pts)"]
     assert [f.text for f in up] == ["Champion identified (+4 pts)"]
+
+
+def _synthetic_model(family: Family) -> tuple[TrainedModel, pd.DataFrame]:
+    """A model of ``family`` fitted on random features, and 30 rows to predict."""
+    rng = np.random.default_rng(5)
+    n = 400
+    features = pd.DataFrame({name: rng.integers(0, 6, n).astype(float) for name in NUMERIC})
+    features["owner_win_rate"] = rng.random(n)
+    for name, values in (
+        ("stage", ["Discovery", "Proposal", "Negotiation"]),
+        ("product", ["P1", "P2"]),
+        ("industry", ["Retail", "Food", "Tech"]),
+    ):
+        features[name] = rng.choice(values, n)  # fmt: skip
+    won = (features["activities"] + rng.normal(0, 2, n) > 2.5).to_numpy()
+    estimator = make_estimator(family).fit(features, won)
+    reference = features.sample(REFERENCE_DEALS, random_state=0)
+    model = TrainedModel(family, estimator, reference, n, {}, {}, pd.DataFrame())
+    return model, features.sample(30, random_state=1)
+
+
+@pytest.mark.parametrize("family", FAMILIES)
+def test_fold_by_fold_probabilities_equal_predict_proba(family: Family) -> None:
+    model, rows = _synthetic_model(family)
+    expected = model.estimator.predict_proba(rows)[:, 1]
+    np.testing.assert_array_equal(won_probability(model, rows), expected)
+
+
+@pytest.mark.parametrize("family", FAMILIES)
+def test_each_effect_is_the_mean_over_the_reference_deals_of_swapping_that_feature(
+    family: Family,
+) -> None:
+    model, rows = _synthetic_model(family)
+    deal = rows.iloc[[0]]
+    p, effects = tools.win_model._ablate(model, deal)
+    assert p == pytest.approx(model.estimator.predict_proba(deal)[0, 1], abs=1e-12)
+    for name in NUMERIC + CATEGORICAL:  # the definition, one reference deal at a time
+        swapped = pd.concat([deal] * REFERENCE_DEALS, ignore_index=True)
+        swapped[name] = model.reference[name].to_numpy()
+        mean = model.estimator.predict_proba(swapped)[:, 1].mean()
+        assert effects[name] == pytest.approx(100 * (p - mean), abs=1e-9)
