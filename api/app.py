@@ -108,6 +108,11 @@ def settle(assistant: Assistant) -> None:
     collections become rare. Process-wide: only for server processes, never in tests.
     """
     _ = assistant.catalog, assistant.planner, assistant.offline
+    settle_gc()
+
+
+def settle_gc() -> None:
+    """Freeze what is alive now out of the cyclic GC's scans and grow the young generation."""
     gc.collect()
     gc.freeze()
     gc.set_threshold(*GC_THRESHOLDS)

@@ -23,6 +23,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
+from api.app import settle_gc
 from crm.db import create_all, make_engine
 from crm.models import (
     Activity,
@@ -139,6 +140,7 @@ def main(argv: list[str]) -> None:
                       opportunity_id=first_id)  # fmt: skip
         print(f"deal_review cold (fits stage norms + win model): {cold[0]:.0f} ms "
               f"(cpu {cold[1]:.0f} ms)")  # fmt: skip
+        settle_gc()  # warm calls as a server process makes them (dealwise serve)
         warm = [
             _timed(deal_review, ToolContext.for_user(session, owner, AS_OF), opportunity_id=oid)
             for oid, owner in picks
