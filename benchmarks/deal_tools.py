@@ -103,10 +103,11 @@ def _ms(samples: list[tuple[float, float]]) -> str:
     )
 
 
-def _timed(fn: object, *args: object, **kwargs: object) -> tuple[float, float]:
-    """(wall ms, CPU ms) of one call."""
+def _in_session(engine: Engine, tool: object, user: str, **args: object) -> tuple[float, float]:
+    """(wall ms, CPU ms) of one tool call by ``user`` in a session of its own."""
     start, cpu = time.perf_counter(), time.process_time()
-    fn(*args, **kwargs)  # type: ignore[operator]
+    with Session(engine) as session:
+        tool(ToolContext.for_user(session, user, AS_OF), **args)  # type: ignore[operator]
     return (time.perf_counter() - start) * 1000, (time.process_time() - cpu) * 1000
 
 
@@ -133,21 +134,18 @@ def main(argv: list[str]) -> None:
             str(r)
             for r in session.execute(select(col(User.id)).where(col(User.role) == "rep")).scalars()
         ]
-        print(f"store: {len(open_deals)} open deals, {len(reps)} reps ({path})")
-        picks = rng.sample(open_deals, min(args.reviews, len(open_deals)))
-        first_id, first_owner = picks[0]
-        cold = _timed(deal_review, ToolContext.for_user(session, first_owner, AS_OF),
-                      opportunity_id=first_id)  # fmt: skip
-        print(f"deal_review cold (fits stage norms + win model): {cold[0]:.0f} ms "
-              f"(cpu {cold[1]:.0f} ms)")  # fmt: skip
-        settle_gc()  # warm calls as a server process makes them (dealwise serve)
-        warm = [
-            _timed(deal_review, ToolContext.for_user(session, owner, AS_OF), opportunity_id=oid)
-            for oid, owner in picks
-        ]
-        print(f"deal_review warm: {_ms(warm)}")
-        books = [
-            _timed(next_best_actions, ToolContext.for_user(session, rep, AS_OF))
-            for rep in rng.sample(reps, min(args.books, len(reps)))
-        ]
-        print(f"next_best_actions (a rep's whole book): {_ms(books)}")
+    print(f"store: {len(open_deals)} open deals, {len(reps)} reps ({path})")
+    picks = rng.sample(open_deals, min(args.reviews, len(open_deals)))
+    first_id, first_owner = picks[0]
+    cold = _in_session(engine, deal_review, first_owner, opportunity_id=first_id)
+    print(f"deal_review cold (fits stage norms + win model): {cold[0]:.0f} ms "
+          f"(cpu {cold[1]:.0f} ms)")  # fmt: skip
+    settle_gc()  # warm calls as a server process makes them (dealwise serve)
+    # Each warm call opens its own session, as each API request and Slack command does.
+    warm = [_in_session(engine, deal_review, owner, opportunity_id=oid) for oid, owner in picks]
+    print(f"deal_review warm: {_ms(warm)}")
+    books = [
+        _in_session(engine, next_best_actions, rep)
+        for rep in rng.sample(reps, min(args.books, len(reps)))
+    ]
+    print(f"next_best_actions (a rep's whole book): {_ms(books)}")

@@ -17,8 +17,6 @@ from __future__ import annotations
 
 import dataclasses
 import threading
-import time
-import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import Any, TypeVar
@@ -28,6 +26,7 @@ from sqlalchemy import Row, func
 from sqlmodel import select
 
 from crm.models import Activity, CloseDateChange, ContactRoleFact, Opportunity, Stage, StageHistory
+from crm.revision import remembered
 from crm.scope import Scope
 from tools.context import ToolContext
 
@@ -38,8 +37,6 @@ _FITTED: WeakKeyDictionary[Any, _LRU] = WeakKeyDictionary()
 _LOCK = threading.Lock()
 MAX_FRAMES = 32
 MAX_FITTED = 16
-_FINGERPRINTS: WeakKeyDictionary[Any, tuple[float, Any, tuple[Any, ...]]] = WeakKeyDictionary()
-FINGERPRINT_TTL_S = 5.0
 _SQL: _LRU = OrderedDict()
 MAX_SQL = 256
 
@@ -53,23 +50,19 @@ def fingerprint(ctx: ToolContext) -> tuple[Any, ...]:
     """A cheap summary that changes whenever the pipeline data changes.
 
     Index-only maxima on the history tables (new rows), a count and an amount sum over
-    opportunities (in-place edits of deals) and the stages table as it is. Memoised per
-    session transaction for FINGERPRINT_TTL_S seconds, so the several lookups of one
-    request cost one query set (a commit starts a new transaction and so a new one).
+    opportunities (in-place edits of deals) and the stages table as it is. Shared by the
+    requests of a process through :func:`crm.revision.remembered`: computed again after
+    this process writes to one of those tables, else every RECHECK_SECONDS (the count and
+    sum scan the deals: ~30 ms at 200k, too much for every request of a busy API).
     """
-    now = time.monotonic()
-    with _LOCK:
-        memo = _FINGERPRINTS.get(ctx.session)
-    if memo is not None and now - memo[0] < FINGERPRINT_TTL_S:
-        transaction = ctx.session.get_transaction()
-        if transaction is not None and transaction is memo[1]():
-            return memo[2]
-    value = _fingerprint(ctx)
-    transaction = ctx.session.get_transaction()
-    if transaction is not None:
-        with _LOCK:
-            _FINGERPRINTS[ctx.session] = (now, weakref.ref(transaction), value)
-    return value
+    engine = ctx.session.get_bind().engine
+    return remembered(engine, "pipeline", _READ, lambda: _fingerprint(ctx))
+
+
+_READ = tuple(
+    m.__tablename__
+    for m in (Opportunity, StageHistory, CloseDateChange, Activity, ContactRoleFact, Stage)
+)
 
 
 def _fingerprint(ctx: ToolContext) -> tuple[Any, ...]:
