@@ -6,9 +6,8 @@
 
 Builds (or reuses) the seeded demo world at ``--scale`` (as of 2026-06-30) in a SQLite
 file (``--db``) or any database URL (``--url``, e.g. PostgreSQL), creates an API key for
-``--user``, starts ``uvicorn api.app:serving_app`` with ``--workers`` processes on
-127.0.0.1 and, after ``--warmup`` uncounted seconds, measures each phase for
-``--duration`` seconds:
+``--user``, starts ``dealwise serve`` with ``--workers`` processes on 127.0.0.1 and,
+after ``--warmup`` uncounted seconds, measures each phase for ``--duration`` seconds:
 
 - ``summary`` / ``ask``: capacity. ``wrk`` (C, one thread; :mod:`benchmarks._wrk`) keeps
   ``--clients`` connections busy, each sending its next request when the last one is
@@ -20,7 +19,7 @@ file (``--db``) or any database URL (``--url``, e.g. PostgreSQL), creates an API
   each request's scheduled time.
 
 Each phase prints requests/s, latency percentiles, errors and the server's CPU time per
-request (all uvicorn processes, from ``/proc``). Targets (issue 7): summary ≥ 200 req/s
+request (all server processes, from ``/proc``). Targets (issue 7): summary ≥ 200 req/s
 with p99 < 100 ms at 32 clients; ask ≥ 50 req/s; 0 errors.
 """
 
@@ -104,9 +103,8 @@ def _serve(url: str, port: int, workers: int) -> subprocess.Popen[bytes]:
         "HF_HUB_OFFLINE": "1",
     }
     command = [
-        sys.executable, "-m", "uvicorn", "api.app:serving_app", "--factory",
-        "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
-        "--log-level", "warning", "--no-access-log",
+        str(Path(sys.executable).with_name("dealwise")), "serve", "--host", "127.0.0.1",
+        "--port", str(port), "--workers", str(workers), "--log-level", "warning",
     ]  # fmt: skip
     server = subprocess.Popen(command, env=env)
     deadline = time.monotonic() + 60
@@ -201,7 +199,7 @@ def main(argv: list[str]) -> None:
     url = args.url or f"sqlite:///{path}"
     key, accounts = _world(engine, args.user)
     engine.dispose()
-    print(f"user {args.user}: {len(accounts)} accounts; uvicorn workers {args.workers}")
+    print(f"user {args.user}: {len(accounts)} accounts; server processes {args.workers}")
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = int(sock.getsockname()[1])

@@ -50,7 +50,7 @@ class Settings(BaseSettings):
         default=None,
         ge=1,
         le=1000,
-        description="Worker threads per API process; default 8 offline, 40 with an LLM.",
+        description="Worker threads per API process; default 2 offline, 40 with an LLM.",
     )
 
     slack_bot_token: SecretStr | None = None
@@ -61,13 +61,15 @@ class Settings(BaseSettings):
     def worker_threads(self) -> int:
         """Threads per API process for sync routes and dependencies (blocking work).
 
-        Offline, a request is CPU-bound Python: threads beyond a few only queue for the
-        GIL and each opens its own database connection (with a cold SQLite page cache).
-        With an LLM, an answer mostly waits for the model, so many may be in flight.
+        Offline, a request is CPU-bound Python: two threads let a fast request pass a
+        slow one (a model fit), and more only queue for the GIL, each thread costing CPU
+        in switches and its own database connection (``benchmarks api_load``: 4.8-5.2 ms
+        of CPU per summary with 2 threads, 5.3-7.0 ms with 8). With an LLM, an answer
+        mostly waits for the model, so many may be in flight.
         """
         if self.api_threads is not None:
             return self.api_threads
-        return 40 if self.llm_model else 8
+        return 40 if self.llm_model else 2
 
     def analysis_date(self) -> dt.date:
         """The pinned ``as_of`` date, or today's date in UTC."""

@@ -31,18 +31,25 @@ def serve(
     ] = 1,
     log_level: Annotated[str, typer.Option(help="uvicorn log level.")] = "info",
 ) -> None:
-    """Serve the REST API, the Slack endpoint and the web chat page with uvicorn."""
+    """Serve the REST API, the Slack endpoint and the web chat page with uvicorn.
+
+    With several workers each process listens on its own socket (SO_REUSEPORT) and the
+    kernel spreads connections over them; see :mod:`api.processes`.
+    """
     import uvicorn
 
+    from api.processes import APP, WorkerFailed, reuse_port_supported, serve_processes
+
     console.print(f"Dealwise on http://{host}:{port}/ (API docs at /docs)")
-    uvicorn.run(
-        "api.app:serving_app",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        log_level=log_level,
-    )
+    if workers == 1 or not reuse_port_supported():
+        uvicorn.run(APP, factory=True, host=host, port=port, workers=workers, log_level=log_level)
+        return
+    try:
+        serve_processes(host, port, workers, log_level)
+    except OSError as exc:
+        raise fail(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from exc
+    except WorkerFailed as exc:
+        raise fail(str(exc)) from exc
 
 
 @apikey_app.command("create")

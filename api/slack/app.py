@@ -13,12 +13,13 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING
 
+import anyio
+import anyio.to_thread
 from fastapi import FastAPI, Request, Response
 from slack_bolt import App
 from slack_bolt.adapter.starlette.handler import to_bolt_request, to_starlette_response
 from slack_sdk import WebClient
 from sqlalchemy.engine import Engine
-from starlette.concurrency import run_in_threadpool
 
 from api.slack.handlers import register
 from api.slack.replies import Replier
@@ -29,6 +30,9 @@ if TYPE_CHECKING:
 
 EVENTS_PATH = "/slack/events"
 LAZY_WORKERS = 2  # answers are CPU-bound under the GIL: more threads only slow the acks
+ACK_THREADS = 4
+"""Threads verifying and acking Slack requests, apart from the API's own pool (a few per
+process, ``DEALWISE_API_THREADS``), so an ack never queues behind slow API work."""
 
 
 class SlackNotConfigured(RuntimeError):
@@ -68,12 +72,14 @@ def mount(app: FastAPI, *, settings: Settings, engine: Engine, assistant: Assist
     if settings.slack_signing_secret is None:
         raise SlackNotConfigured("set DEALWISE_SLACK_SIGNING_SECRET for HTTP mode")
     bolt = build_app(settings, engine=engine, assistant=assistant)
+    acks = anyio.CapacityLimiter(ACK_THREADS)
 
     @app.post(EVENTS_PATH, include_in_schema=False)
     async def slack_events(request: Request) -> Response:
         """Slack's events, slash commands and interactions (signature verified)."""
         body = await request.body()
-        bolt_response = await run_in_threadpool(bolt.dispatch, to_bolt_request(request, body))
+        bolt_request = to_bolt_request(request, body)
+        bolt_response = await anyio.to_thread.run_sync(bolt.dispatch, bolt_request, limiter=acks)
         return to_starlette_response(bolt_response)
 
     app.state.slack = bolt

@@ -44,7 +44,7 @@ def _threads_in(app: FastAPI) -> int:
 
 def test_the_worker_thread_pool_is_small_offline_and_large_with_an_llm(tmp_path: Path) -> None:
     offline = settings_for(tmp_path, database_url="sqlite://")
-    assert _threads_in(create_app(offline)) == 8
+    assert _threads_in(create_app(offline)) == 2
     with_llm = settings_for(tmp_path, database_url="sqlite://", llm_model="any-model")
     assert _threads_in(create_app(with_llm)) == 40
     chosen = settings_for(tmp_path, database_url="sqlite://", api_threads=3)

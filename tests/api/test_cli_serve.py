@@ -10,6 +10,7 @@ from builders_deals import add_world
 from sqlmodel import Session
 from typer.testing import CliRunner
 
+from api import processes
 from api.auth import authenticate
 from api.cli.main import app
 from crm.db import create_all, make_engine
@@ -66,9 +67,19 @@ def test_serve_runs_uvicorn_with_the_app_factory(monkeypatch: pytest.MonkeyPatch
     import uvicorn
 
     monkeypatch.setattr(uvicorn, "run", lambda target, **kw: calls.append({"target": target, **kw}))
-    result = runner.invoke(app, ["serve", "--port", "8123", "--workers", "2"])
+    result = runner.invoke(app, ["serve", "--port", "8123"])
     assert result.exit_code == 0, result.output
     assert calls == [
         {"target": "api.app:serving_app", "factory": True, "host": "127.0.0.1", "port": 8123,
-         "workers": 2, "log_level": "info"}
+         "workers": 1, "log_level": "info"}
     ]  # fmt: skip
+
+
+def test_serve_with_workers_gives_each_process_its_own_socket(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    calls: list[tuple[Any, ...]] = []
+    monkeypatch.setattr(processes, "serve_processes", lambda *args: calls.append(args))
+    result = runner.invoke(app, ["serve", "--port", "8123", "--workers", "2"])
+    assert result.exit_code == 0, result.output
+    assert calls == [("127.0.0.1", 8123, 2, "info")]
