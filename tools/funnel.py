@@ -105,18 +105,17 @@ def funnel_conversion(
     visits = history_frame(ctx, conditions)
     stages = stages_frame(ctx)
     cohort = stage_cohorts(visits, to_days(period.start), to_days(period.end) + 1)
-    if group_by != "none":
-        keys = _group_keys(ctx, conditions, group_by)
-        cohort = cohort.assign(group=cohort["opportunity_id"].map(keys))
-    else:
-        cohort = cohort.assign(group=None)
     open_stages = stages.index[stages["outcome"] == "open"].tolist()
-    groups = [
-        _group(key, part, open_stages)
-        for key, part in cohort.groupby("group", dropna=False, sort=False)
-    ]
+    if group_by == "none":
+        groups = [_group(None, cohort, open_stages)] if len(cohort) else []
+    else:
+        keys = cohort["opportunity_id"].map(_group_keys(ctx, conditions, group_by))
+        groups = [
+            _group(key, part, open_stages)
+            for key, part in cohort.groupby(keys, dropna=False, sort=False)
+        ]
     groups.sort(key=lambda g: (-g.deals, str(g.group)))
-    deals = cohort.drop_duplicates("opportunity_id")
+    deals = cohort.drop_duplicates("deal")
     return FunnelConversion(
         as_of=ctx.as_of,
         start=start,
@@ -130,13 +129,21 @@ def funnel_conversion(
 
 
 def stage_cohorts(visits: pd.DataFrame, lo: float, hi: float) -> pd.DataFrame:
-    """One row per (deal, open stage entered in [lo, hi)) with reached_next, won, lost flags."""
-    entered = visits[
+    """One row per (deal, open stage entered in [lo, hi)) with reached_next, won, lost flags.
+
+    Columns: opportunity_id, deal (its integer code), stage and the flags. A stage entered
+    more than once counts at its first entry in the period.
+    """
+    inside = visits[
         (visits["outcome"] == "open") & (visits["entered"] >= lo) & (visits["entered"] < hi)
-    ].drop_duplicates(["deal", "stage"])
+    ]
+    stage = inside["stage"].cat
+    pair = inside["deal"].to_numpy() * len(stage.categories) + stage.codes.to_numpy()
+    entered = inside[~pd.Series(pair).duplicated().to_numpy()]
     return pd.DataFrame(
         {
             "opportunity_id": entered["opportunity_id"],
+            "deal": entered["deal"],
             "stage": entered["stage"],
             "reached_next": (entered["top"] > entered["position"]) | (entered["final"] == "won"),
             "won": entered["final"] == "won",
@@ -165,7 +172,7 @@ def _group(key: object, part: pd.DataFrame, open_stages: list[str]) -> FunnelGro
         )
         for stage, row in rows.items()
     ]
-    deals = part.drop_duplicates("opportunity_id")
+    deals = part.drop_duplicates("deal")
     won, lost = int(deals["won"].sum()), int(deals["lost"].sum())
     group = None if key is None or pd.isna(key) else str(key)  # type: ignore[call-overload]
     return FunnelGroup(

@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Float, exists, func, or_
+from sqlalchemy import BigInteger, Float, String, case, cast, exists, func, or_
 from sqlalchemy import select as sa_select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.elements import ColumnElement
@@ -32,6 +32,7 @@ from tools.errors import NotFound
 from tools.pipeline_cache import cached, query_key
 
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+MS_PER_DAY = 86_400_000
 
 
 class epoch_days(FunctionElement[float]):
@@ -51,6 +52,24 @@ def _epoch_days_sqlite(element: epoch_days, compiler: Any, **kw: Any) -> str:
 def _epoch_days_default(element: epoch_days, compiler: Any, **kw: Any) -> str:
     arg = compiler.process(element.clauses, **kw)
     return f"CAST(EXTRACT(EPOCH FROM {arg}) AS DOUBLE PRECISION) / 86400.0"
+
+
+class joined(FunctionElement[str]):
+    """SQL aggregate: the integer values of a group as one comma-separated string."""
+
+    type = String()
+    inherit_cache = True
+    name = "joined"
+
+
+@compiles(joined, "sqlite")
+def _joined_sqlite(element: joined, compiler: Any, **kw: Any) -> str:
+    return f"group_concat({compiler.process(element.clauses, **kw)}, ',')"
+
+
+@compiles(joined)
+def _joined_default(element: joined, compiler: Any, **kw: Any) -> str:
+    return f"string_agg(CAST({compiler.process(element.clauses, **kw)} AS TEXT), ',')"
 
 
 def to_days(moment: dt.datetime | dt.date) -> float:
@@ -144,7 +163,7 @@ def snapshot(
     Columns: id, name, account_id, owner_id, product_id, amount_cents, created (days),
     close_date (as of), stage, outcome, entered (days, when the current stage was
     entered), plus the labelled ``extra`` expressions (correlated subqueries on
-    ``Opportunity``, see :func:`_extra_values`). Rows keep the database's order. A
+    ``Opportunity``, see :func:`_extra_values`). Rows are in id order. A
     filter of :func:`deal_states`.
     """
     deals = deal_states(ctx, conditions)
@@ -194,20 +213,48 @@ def _extra_values(
 def deal_states(ctx: ToolContext, conditions: list[ColumnElement[bool]]) -> pd.DataFrame:
     """Every matching deal with its stage as of ``as_of`` (columns of :func:`snapshot`).
 
-    Cached per data version and query (treat as read-only). One read of the deals and
-    their stage history (:func:`history_frame`, shared with the funnel and velocity
-    tools): a deal's current stage is its last visit; a deal without one keeps its
-    recorded stage (see the module docstring). Deals whose stage is not in the pipeline
-    definition are left out.
+    Cached per data version and query (treat as read-only). A deal's current stage is
+    its last visit in :func:`history_frame` (the same read); a deal without one keeps
+    its recorded stage (see the module docstring). Deals whose stage is not in the
+    pipeline definition are left out.
     """
-    later_change = (
-        select(col(CloseDateChange.previous_close_date))
+    return _deals_and_visits(ctx, conditions)[0]
+
+
+def history_frame(ctx: ToolContext, conditions: list[ColumnElement[bool]]) -> pd.DataFrame:
+    """Every stage entry before as_of_end of the matching deals, with when it was left.
+
+    Cached per data version and query (read-only), shared by the stage, funnel and
+    velocity tools. Columns: opportunity_id, stage, entered, position, left (days; NaN
+    while current or once the deal is closed), deal (integer code of the deal, in id
+    order), outcome (of the stage), final (the deal's outcome as of as_of), top (highest
+    open position the deal reached); stage, outcome and final are categorical; sorted by
+    deal and time (then pipeline position). A visit ends when the next one starts.
+    """
+    return _deals_and_visits(ctx, conditions)[1]
+
+
+def _deals_and_visits(
+    ctx: ToolContext, conditions: list[ColumnElement[bool]]
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """One read of the matching deals, each with its stage visits packed in one string.
+
+    A visit is the integer ``entered (ms since the epoch) × S + k`` for the k-th of the
+    S stages in pipeline order (visits of stages outside the pipeline are left out), and
+    a deal's visits are joined with commas in SQL: 200k deals carry their 650k visits as
+    200k strings, parsed by numpy in one pass, instead of 650k Python row tuples (the
+    first pipeline call at scale 500 drops from ~2.6 s to ~1.8 s).
+    """
+    stages = stages_frame(ctx)
+    entered_ms = cast(func.round(epoch_days(StageHistory.entered_at) * MS_PER_DAY), BigInteger)
+    rows = {name: k for k, name in enumerate(stages.index)}
+    stage_row = case(rows, value=StageHistory.stage)
+    visits = (
+        sa_select(joined(entered_ms * len(stages) + stage_row))
         .where(
-            col(CloseDateChange.opportunity_id) == Opportunity.id,
-            col(CloseDateChange.changed_at) >= ctx.as_of_end,
+            col(StageHistory.opportunity_id) == Opportunity.id,
+            col(StageHistory.entered_at) < ctx.as_of_end,
         )
-        .order_by(col(CloseDateChange.changed_at))
-        .limit(1)
         .scalar_subquery()
     )
     stmt: Any = sa_select(
@@ -218,42 +265,95 @@ def deal_states(ctx: ToolContext, conditions: list[ColumnElement[bool]]) -> pd.D
         col(Opportunity.product_id),
         col(Opportunity.amount_cents),
         epoch_days(Opportunity.created_at).label("created"),
-        func.coalesce(later_change, Opportunity.close_date).label("close_date"),
-        col(Opportunity.stage).label("recorded_stage"),
+        case(rows, value=Opportunity.stage).label("recorded_row"),
         epoch_days(Opportunity.close_date).label("recorded_close"),
+        visits.label("visits"),
     ).where(*conditions)
 
-    def load() -> pd.DataFrame:
-        frame = fetch_frame(ctx, stmt)
-        frame["close_date"] = as_dates(frame["close_date"])
-        return _with_stages(frame, history_frame(ctx, conditions), stages_frame(ctx))
+    def load() -> tuple[pd.DataFrame, pd.DataFrame]:
+        raw = fetch_frame(ctx, stmt)
+        by_id = np.argsort(raw["id"].to_numpy(dtype=object), kind="stable")
+        deals = raw.take(by_id).reset_index(drop=True)
+        history = _visits(deals["id"], deals.pop("visits"), stages)
+        earlier = _close_dates_before_changes(ctx, conditions).reindex(deals["id"])
+        return _with_stages(deals, history, stages, earlier), history
 
     return cached(ctx, query_key(stmt), load)
 
 
-def _with_stages(deals: pd.DataFrame, visits: pd.DataFrame, stages: pd.DataFrame) -> pd.DataFrame:
-    """Add stage, outcome and entered (the last visit, else the recorded stage) to deals.
+def _close_dates_before_changes(
+    ctx: ToolContext, conditions: list[ColumnElement[bool]]
+) -> pd.Series:
+    """The close date as of ``as_of`` of the matching deals whose close date changed later.
 
-    Without a visit the stage was entered at creation (open stages) or on the close
-    date (won/lost). Visits are sorted by deal, time and pipeline position, so the last
-    one is the current stage, ties at the same instant going to the later position.
+    That is the ``previous_close_date`` of a deal's first change at or after as_of_end
+    (None when the change set a first date), indexed by deal id. One read of the later
+    changes; usually none when as_of is today.
+    """
+    stmt: Any = (
+        sa_select(col(CloseDateChange.opportunity_id), col(CloseDateChange.previous_close_date))
+        .where(
+            col(CloseDateChange.changed_at) >= ctx.as_of_end,
+            # EXISTS, not IN: the few later changes probe the deals, not 200k deals the
+            # changes
+            exists().where(col(Opportunity.id) == CloseDateChange.opportunity_id, *conditions),
+        )
+        .order_by(col(CloseDateChange.opportunity_id), col(CloseDateChange.changed_at))
+    )
+    first = fetch_frame(ctx, stmt).drop_duplicates("opportunity_id")
+    return pd.Series(
+        first["previous_close_date"].to_numpy(dtype=object),
+        index=first["opportunity_id"].to_numpy(dtype=object),
+        dtype=object,
+    )
+
+
+def _with_stages(
+    deals: pd.DataFrame, visits: pd.DataFrame, stages: pd.DataFrame, earlier_close: pd.Series
+) -> pd.DataFrame:
+    """Add close_date (as of), stage, outcome and entered to deals (in id order).
+
+    A deal's stage is its last visit (the visits' deal codes are the deals' rows; they
+    are sorted by deal, time and pipeline position, so ties at the same instant go to
+    the later position), else its recorded stage, entered at creation (open stages) or
+    on the close date (won/lost). The close date as of as_of is ``earlier_close`` where
+    given (deals whose close date changed later), else the recorded one.
     """
     deal = visits["deal"].to_numpy()
     last = np.flatnonzero(np.append(deal[1:] != deal[:-1], True)) if len(deal) else deal
-    current = pd.Index(visits["opportunity_id"].to_numpy()[last]).get_indexer(deals["id"])
+    current = np.full(len(deals), -1)
+    current[deal[last]] = last
     seen = current >= 0
-    stage = deals["recorded_stage"].to_numpy(dtype=object).copy()
-    stage[seen] = visits["stage"].to_numpy(dtype=object)[last][current[seen]]
-    outcome = pd.Series(stage).map(stages["outcome"]).to_numpy(dtype=object)
+    row = deals["recorded_row"].to_numpy(dtype=float)  # NaN: a stage outside the pipeline
+    visit_stage = visits["stage"].cat
+    visit_row = stages.index.get_indexer(visit_stage.categories)[visit_stage.codes.to_numpy()]
+    row[seen] = visit_row[current[seen]]
+    known = ~np.isnan(row)
+    stage = np.full(len(deals), None, dtype=object)
+    outcome = np.full(len(deals), None, dtype=object)
+    stage[known] = stages.index.to_numpy(dtype=object)[row[known].astype(np.int64)]
+    outcome[known] = stages["outcome"].to_numpy(dtype=object)[row[known].astype(np.int64)]
     created = deals["created"].to_numpy(dtype=float)
     closed = deals["recorded_close"].to_numpy(dtype=float)
     entered = np.where(outcome == "open", created, np.where(np.isnan(closed), created, closed))
-    entered[seen] = visits["entered"].to_numpy(dtype=float)[last][current[seen]]
-    columns = [c for c in deals.columns if c not in ("recorded_stage", "recorded_close")]
-    at = columns.index("close_date") + 1
-    frame = deals[columns[:at]].assign(stage=stage, outcome=outcome, entered=entered)
-    frame = pd.concat([frame, deals[columns[at:]]], axis=1)
-    return frame[pd.notna(outcome)].reset_index(drop=True)
+    entered[seen] = visits["entered"].to_numpy(dtype=float)[current[seen]]
+    close_date = _dates(closed)
+    changed = earlier_close.notna().to_numpy()
+    close_date[changed] = as_dates(earlier_close[changed]).to_numpy(dtype=object)
+    columns = [c for c in deals.columns if c not in ("recorded_row", "recorded_close")]
+    frame = deals[columns].assign(
+        close_date=close_date, stage=stage, outcome=outcome, entered=entered
+    )
+    kept: pd.DataFrame = frame[known].reset_index(drop=True)
+    return kept
+
+
+def _dates(days: np.ndarray) -> np.ndarray:
+    """``datetime.date`` objects (None for NaN) from whole days since the epoch."""
+    dates = np.full(len(days), None, dtype=object)
+    known = ~np.isnan(days)
+    dates[known] = days[known].astype(np.int64).astype("datetime64[D]").astype(object)
+    return dates
 
 
 def last_activity_expr(ctx: ToolContext) -> Any:
@@ -284,52 +384,22 @@ def pushes_expr(ctx: ToolContext) -> Any:
     )
 
 
-def history_frame(ctx: ToolContext, conditions: list[ColumnElement[bool]]) -> pd.DataFrame:
-    """Every stage entry before as_of_end of the matching deals, with when it was left.
+def _visits(ids: pd.Series, packed: pd.Series, stages: pd.DataFrame) -> pd.DataFrame:
+    """The :func:`history_frame` of the deals ``ids`` from their packed visits.
 
-    Cached per data version and query (read-only). Columns: opportunity_id, stage,
-    entered, position, left (days; NaN while current or once the deal is closed), deal
-    (integer code of the deal), outcome (of the stage), final (the deal's outcome as of
-    as_of), top (highest open position the deal reached); stage, outcome and final are
-    categorical; sorted by deal and time (then pipeline position). A visit ends when the
-    next one starts.
+    ``packed`` holds, per deal, its visits as comma-joined integers (see
+    :func:`_deals_and_visits`) or None; ``ids`` are in id order and a visit's deal code is
+    its deal's row. The visits are sorted with one integer argsort (:func:`_visit_order`),
+    and the categoricals are built from stage codes rather than by hashing strings.
     """
-    stmt: Any = (
-        sa_select(
-            col(StageHistory.opportunity_id).label("opportunity_id"),
-            epoch_days(StageHistory.entered_at).label("entered"),
-            col(Stage.position).label("position"),
-        )
-        .join(Stage, col(Stage.name) == StageHistory.stage)
-        .where(
-            col(StageHistory.entered_at) < ctx.as_of_end,
-            # IN (the selected deals): the history's (deal, stage, time) index covers the
-            # read, ≈ 15 % cheaper than a join on the whole store
-            col(StageHistory.opportunity_id).in_(sa_select(col(Opportunity.id)).where(*conditions)),
-        )
-    )
-    return cached(ctx, query_key(stmt), lambda: _visits(fetch_frame(ctx, stmt), stages_frame(ctx)))
-
-
-def _visits(raw: pd.DataFrame, stages: pd.DataFrame) -> pd.DataFrame:
-    """The :func:`history_frame` of raw (opportunity_id, entered, position) rows.
-
-    Stages are read as their (unique) position and named here, so the big read moves
-    integers rather than strings; sorting is one numpy lexsort on integer deal codes, and
-    the categoricals are built from stage codes rather than by hashing strings.
-    """
-    codes, found = pd.factorize(raw["opportunity_id"].to_numpy(dtype=object))
-    uniques = pd.Index(found).sort_values()  # deal codes in id order (cheaper than sort=True)
-    ids = uniques.get_indexer(found)[codes]
-    entered = raw["entered"].to_numpy(dtype=float)
-    position = raw["position"].to_numpy(dtype=np.int64)
-    order = np.lexsort((position, entered, ids))
-    deal, entered, position = ids[order], entered[order], position[order]
-    positions = stages["position"].to_numpy(dtype=np.int64)
-    which = np.argsort(positions)
-    row = which[np.searchsorted(positions[which], position)]  # each visit's stages row
-    outcomes = stages["outcome"].to_numpy(dtype=object)
-    outcome = outcomes[row]
+    codes, counts = _unpack(packed.to_numpy(dtype=object))
+    deal = np.repeat(np.arange(len(ids)), counts)
+    order = _visit_order(deal, codes)
+    deal, codes = deal[order], codes[order]
+    entered_ms, row = np.divmod(codes, len(stages))  # row: the visit's stages row
+    entered = entered_ms / MS_PER_DAY
+    position = stages["position"].to_numpy(dtype=np.int64)[row]
+    outcome = stages["outcome"].to_numpy(dtype=object)[row]
     same_next = deal[1:] == deal[:-1]
     starts = np.flatnonzero(np.append(True, ~same_next)[: len(deal)])
     sizes = np.diff(np.append(starts, len(deal)))
@@ -340,12 +410,12 @@ def _visits(raw: pd.DataFrame, stages: pd.DataFrame) -> pd.DataFrame:
     final = row[starts + sizes - 1]  # the stages row of each deal's last visit
     return pd.DataFrame(
         {
-            "opportunity_id": uniques.to_numpy(dtype=object)[deal],
+            "opportunity_id": ids.to_numpy(dtype=object)[deal],
             "stage": _categorical(row, stages.index.to_numpy(dtype=object)),
             "entered": entered,
             "position": position,
             "left": left,
-            "deal": deal.astype(np.int64),
+            "deal": deal,
             "outcome": _categorical(row, stages["outcome"].to_numpy(dtype=object)),
             "final": _categorical(
                 np.repeat(final, sizes), stages["outcome"].to_numpy(dtype=object)
@@ -353,6 +423,42 @@ def _visits(raw: pd.DataFrame, stages: pd.DataFrame) -> pd.DataFrame:
             "top": np.repeat(top, sizes).astype(np.int64),
         }
     )
+
+
+def _unpack(packed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """All integers of the comma-joined strings ``packed`` (None: none) and their counts.
+
+    One numpy parse of the joined text; each string's count is the number of commas up
+    to its end in that text, found by one ``searchsorted`` on the comma offsets.
+    """
+    have = pd.notna(packed)
+    texts = packed[have].tolist()
+    joined = ",".join(texts)
+    codes = np.fromstring(joined, dtype=np.int64, sep=",")
+    commas = np.flatnonzero(np.frombuffer(joined.encode("ascii"), dtype=np.uint8) == ord(","))
+    ends = np.cumsum(np.fromiter(map(len, texts), dtype=np.int64, count=len(texts)) + 1) - 1
+    through = np.searchsorted(commas, ends) + 1  # values in the texts up to each one
+    counts = np.zeros(len(packed), dtype=np.int64)
+    counts[have] = np.diff(through, prepend=0)
+    if len(codes) != counts.sum():
+        raise ValueError(f"unreadable stage history: {texts[:3]}")
+    return codes, counts
+
+
+def _visit_order(deal: np.ndarray, codes: np.ndarray) -> np.ndarray:
+    """Indices that sort visits by deal, then code (time, then pipeline position).
+
+    One stable int64 argsort of ``deal × span + code`` (17 ms against 107 ms for a two-key
+    lexsort of 650k visits) whenever that key fits in 63 bits, as it does below about
+    5 million deals for ten years of visits over six stages; else the lexsort.
+    """
+    if not len(codes):
+        return np.arange(0)
+    low = int(codes.min())
+    span = int(codes.max()) - low + 1
+    if (int(deal.max()) + 1) * span >= 1 << 63:
+        return np.lexsort((codes, deal))
+    return np.argsort(deal * span + (codes - low), kind="stable")
 
 
 def _categorical(codes: np.ndarray, labels: np.ndarray) -> pd.Categorical:
