@@ -164,7 +164,8 @@ class CloseDateChange(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("opportunity_id", "changed_at"),)
     id: int | None = Field(default=None, primary_key=True)
     opportunity_id: str = Field(foreign_key="opportunities.id", index=True)
-    changed_at: dt.datetime = Field(sa_type=UTCDateTime)
+    # indexed for the as-of read of the few changes made after a date
+    changed_at: dt.datetime = Field(sa_type=UTCDateTime, index=True)
     previous_close_date: dt.date | None = None
     new_close_date: dt.date
 

@@ -116,7 +116,8 @@ def stage_norms(ctx: ToolContext) -> dict[str, StageNorm]:
 def deal_timeline(ctx: ToolContext, opportunity_id: str) -> list[StageVisit]:
     """The stage visits of one deal as of ``as_of`` (NotFound outside the caller's scope)."""
     opp = get_opportunity(ctx, opportunity_id)
-    visits = history_frame(ctx, [col(Opportunity.id) == opp.id])
+    # the conditions of the deal's open_deals_frame row: a review reads the deal once
+    visits = history_frame(ctx, _open_query(ctx, None, None, opp.id)[0])
     if visits.empty:
         visits = pd.DataFrame(
             {"stage": [opp.stage], "entered": [to_days(opp.created_at)], "left": [np.nan]}

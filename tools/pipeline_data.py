@@ -287,20 +287,23 @@ def _close_dates_before_changes(
     """The close date as of ``as_of`` of the matching deals whose close date changed later.
 
     That is the ``previous_close_date`` of a deal's first change at or after as_of_end
-    (None when the change set a first date), indexed by deal id. One read of the later
-    changes; usually none when as_of is today.
+    (None when the change set a first date), indexed by deal id. One range read of the
+    later changes on the ``changed_at`` index (none when as_of is today), each probing
+    its deal; sorted here, as an ORDER BY would make SQLite walk the whole
+    (opportunity_id, changed_at) index instead.
     """
-    stmt: Any = (
-        sa_select(col(CloseDateChange.opportunity_id), col(CloseDateChange.previous_close_date))
-        .where(
-            col(CloseDateChange.changed_at) >= ctx.as_of_end,
-            # EXISTS, not IN: the few later changes probe the deals, not 200k deals the
-            # changes
-            exists().where(col(Opportunity.id) == CloseDateChange.opportunity_id, *conditions),
-        )
-        .order_by(col(CloseDateChange.opportunity_id), col(CloseDateChange.changed_at))
+    stmt: Any = sa_select(
+        col(CloseDateChange.opportunity_id),
+        epoch_days(CloseDateChange.changed_at).label("changed"),
+        col(CloseDateChange.previous_close_date),
+    ).where(
+        col(CloseDateChange.changed_at) >= ctx.as_of_end,
+        exists().where(col(Opportunity.id) == CloseDateChange.opportunity_id, *conditions),
     )
-    first = fetch_frame(ctx, stmt).drop_duplicates("opportunity_id")
+    changes = fetch_frame(ctx, stmt)
+    if changes.empty:
+        return pd.Series(dtype=object)
+    first = changes.sort_values(["opportunity_id", "changed"]).drop_duplicates("opportunity_id")
     return pd.Series(
         first["previous_close_date"].to_numpy(dtype=object),
         index=first["opportunity_id"].to_numpy(dtype=object),

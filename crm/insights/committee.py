@@ -12,11 +12,14 @@ from crm.insights.facts import OwnerFilter, last_interactions, role_facts
 from crm.insights.votes import (
     Conflict,
     Evidence,
+    Fact,
     as_datetime,
     as_text,
     conflicts_of,
     evidence_of,
-    vote,
+    records,
+    stated,
+    tally,
 )
 from crm.models import Contact
 
@@ -76,17 +79,20 @@ def buying_committee(
 def committee_of(
     session: Session, facts: pd.DataFrame, *, before: dt.datetime
 ) -> list[CommitteeMember]:
-    """The committee merged from ``facts`` (a :func:`role_facts` frame; not modified)."""
+    """The committee merged from ``facts`` (a :func:`role_facts` frame; not modified).
+
+    A deal has a handful of facts: they are merged as plain records (:func:`tally` per
+    person and field), which costs a fraction of a millisecond where pandas group-bys
+    cost ~15 ms.
+    """
     if facts.empty:
         return []
     contacts = [str(c) for c in facts["contact_id"].dropna().unique()]
     last = last_interactions(session, contacts, before=before)
-    roles = dict(tuple(vote(facts, ["member"], "role").groupby("member", sort=False)))
-    stances, influences = _winners(facts, "stance"), _winners(facts, "influence")
-    members = [
-        _member(group, roles[key], last, stances.get(str(key)), influences.get(str(key)))
-        for key, group in facts.groupby("member", sort=False)
-    ]
+    people: dict[str, list[Fact]] = {}
+    for fact in records(facts):
+        people.setdefault(str(fact["member"]), []).append(fact)
+    members = [_member(rows, last) for rows in people.values()]
     rank = {role: i for i, role in enumerate(ROLE_ORDER)}
     return sorted(members, key=lambda m: (rank.get(m.role, len(rank)), -m.notes, m.name))
 
@@ -130,30 +136,25 @@ def _silent_member(contact: Contact, last: pd.DataFrame) -> CommitteeMember:
     )
 
 
-def _member(
-    group: pd.DataFrame,
-    roles: pd.DataFrame,
-    last: pd.DataFrame,
-    stance: str | None,
-    influence: str | None,
-) -> CommitteeMember:
-    """One person's merged reading; ``roles`` is their slice of the role vote."""
-    role = str(roles["role"].iloc[0])
-    contact_id = group["contact_id"].iloc[0]
-    contact_id = None if pd.isna(contact_id) else str(contact_id)
+def _member(facts: list[Fact], last: pd.DataFrame) -> CommitteeMember:
+    """One person's merged reading of their ``facts``."""
+    roles = tally(stated(facts, "role"))
+    role = roles[0].value
+    first = facts[0]
+    contact_id = as_text(first["contact_id"])
     when, activity_id = _latest(last, contact_id)
     return CommitteeMember(
         contact_id=contact_id,
-        name=str(group["name"].iloc[0]),
-        title=as_text(group["title"].iloc[0]),
-        role=role,
-        stance=stance,
-        influence=influence,
-        notes=int(group["activity_id"].nunique()),
+        name=str(first["name"]),
+        title=as_text(first["title"]),
+        role=str(role),
+        stance=_winner(facts, "stance"),
+        influence=_winner(facts, "influence"),
+        notes=len({f["activity_id"] for f in facts}),
         last_interaction=when,
         last_interaction_id=activity_id,
-        evidence=evidence_of(group[group["role"] == role], "role"),
-        conflicts=conflicts_of(group, roles.iloc[1:], "role", "role"),
+        evidence=evidence_of([f for f in facts if f["role"] == role], "role"),
+        conflicts=conflicts_of(facts, roles[1:], "role", "role"),
     )
 
 
@@ -164,7 +165,7 @@ def _latest(last: pd.DataFrame, contact_id: str | None) -> tuple[dt.datetime | N
     return as_datetime(row["occurred_at"]), str(row["id"])
 
 
-def _winners(facts: pd.DataFrame, column: str) -> dict[str, str]:
-    """Each member's winning value of ``column`` (members without one are absent)."""
-    ranked = vote(facts, ["member"], column).drop_duplicates("member")
-    return {str(k): str(v) for k, v in zip(ranked["member"], ranked[column], strict=True)}
+def _winner(facts: list[Fact], column: str) -> str | None:
+    """The person's winning value of ``column``, None when no fact states one."""
+    ranked = tally(stated(facts, column))
+    return str(ranked[0].value) if ranked else None

@@ -8,7 +8,16 @@ import pandas as pd
 from pydantic import BaseModel, Field
 from sqlmodel import Session, col, select
 
-from crm.insights.votes import Conflict, Evidence, conflicts_of, evidence_of, vote, with_weights
+from crm.insights.votes import (
+    Conflict,
+    Evidence,
+    conflicts_of,
+    evidence_of,
+    records,
+    stated,
+    tally,
+    with_weights,
+)
 from crm.models import PreferenceFact
 
 EXCLUSIVE_CATEGORIES = frozenset({"communication", "payment_terms", "deployment", "timeline"})
@@ -52,15 +61,19 @@ def account_preferences(
 
 
 def _preference(category: str, group: pd.DataFrame) -> MergedPreference:
-    ranked = vote(group, [], "key")
-    top = ranked["key"].iloc[0]
-    shown = group.drop_duplicates("key").set_index("key")["value"]
-    losers = ranked.iloc[1:] if category in EXCLUSIVE_CATEGORIES else ranked.iloc[0:0]
+    facts = records(group)
+    ranked = tally(stated(facts, "key"))
+    top = ranked[0]
+    shown: dict[str, str] = {}
+    for fact in facts:
+        shown.setdefault(fact["key"], str(fact["value"]))
     return MergedPreference(
         category=category,
-        value=str(shown[top]),
-        values=[str(shown[k]) for k in ranked["key"]],
-        notes=int(ranked["notes"].iloc[0]),
-        evidence=evidence_of(group[group["key"] == top], "value"),
-        conflicts=conflicts_of(group, losers, "key", "value"),
+        value=shown[top.value],
+        values=[shown[t.value] for t in ranked],
+        notes=top.notes,
+        evidence=evidence_of([f for f in facts if f["key"] == top.value], "value"),
+        conflicts=conflicts_of(
+            facts, ranked[1:] if category in EXCLUSIVE_CATEGORIES else [], "key", "value"
+        ),
     )

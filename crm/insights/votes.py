@@ -7,7 +7,9 @@ see :mod:`crm.insights` for the full rule.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+import math
+from collections.abc import Iterable
+from typing import Any, NamedTuple, cast
 
 import pandas as pd
 from pydantic import BaseModel, Field
@@ -47,26 +49,54 @@ def with_weights(frame: pd.DataFrame, before: dt.datetime) -> pd.DataFrame:
     return frame
 
 
+class Tally(NamedTuple):
+    """One value's standing in a vote."""
+
+    value: Any
+    votes: float
+    notes: int
+    last_seen: Any
+
+
+def tally(stated: Iterable[tuple[Any, Any, float, Any]]) -> list[Tally]:
+    """Rank the values of one group by the merge rule, best first (``unknown`` last).
+
+    ``stated``: (value, activity_id, weight, occurred_at) per fact. A note counts once per
+    value; a value's votes are its notes' weights summed, ties going to the value seen
+    last, then to the value stated first. The one implementation of the rule: a deal's
+    committee calls it directly, :func:`vote` once per group of a frame.
+    """
+    seen: set[tuple[Any, Any]] = set()
+    weights: dict[Any, list[float]] = {}
+    last: dict[Any, Any] = {}
+    for value, activity_id, weight, occurred_at in stated:
+        if (value, activity_id) in seen:
+            continue
+        seen.add((value, activity_id))
+        weights.setdefault(value, []).append(weight)
+        last[value] = occurred_at if value not in last else max(last[value], occurred_at)
+    tallies = [Tally(v, math.fsum(w), len(w), last[v]) for v, w in weights.items()]
+    return sorted(tallies, key=lambda t: (t.value != "unknown", t.votes, t.last_seen), reverse=True)
+
+
 def vote(facts: pd.DataFrame, by: list[str], value: str) -> pd.DataFrame:
     """Rank the values of column ``value`` within each ``by`` group by the merge rule.
 
-    Returns one row per group and value: ``votes`` (recency-weighted), ``notes`` and
-    ``last_seen``, best first within each group (``unknown`` last). Vectorised, so it
-    serves one deal and a whole book alike.
+    Returns one row per group and value, groups in ``by`` order: columns ``by``,
+    ``value``, ``votes`` (recency-weighted), ``notes`` and ``last_seen``, best first
+    within each group (:func:`tally`). Facts missing the value or a ``by`` key are left
+    out.
     """
-    stated = facts.dropna(subset=[value]).drop_duplicates([*by, value, "activity_id"])
-    groups = stated.groupby([*by, value], sort=False)
-    ranked = pd.DataFrame(
-        {
-            "votes": groups["weight"].sum(),
-            "notes": groups.size(),
-            "last_seen": groups["occurred_at"].max(),
-        }
-    ).reset_index()
-    ranked["known"] = ranked[value] != "unknown"
-    order = [*by, "known", "votes", "last_seen"]
-    ascending = [True] * len(by) + [False, False, False]
-    return ranked.sort_values(order, ascending=ascending).drop(columns="known")
+    groups: dict[tuple[Any, ...], list[tuple[Any, Any, float, Any]]] = {}
+    columns = [facts[c].tolist() for c in (*by, value, "activity_id", "weight", "occurred_at")]
+    for row in zip(*columns, strict=True):
+        key, fact = row[: len(by)], row[len(by) :]
+        if not any(pd.isna(k) for k in key) and not pd.isna(fact[0]):
+            groups.setdefault(key, []).append(fact)
+    rows = [(*key, *t) for key in sorted(groups) for t in tally(groups[key])]
+    ranked = pd.DataFrame(rows, columns=[*by, value, "votes", "notes", "last_seen"])
+    ranked["last_seen"] = pd.to_datetime(ranked["last_seen"], utc=True)
+    return ranked
 
 
 def as_text(value: Any) -> str | None:
@@ -79,32 +109,48 @@ def as_datetime(value: Any) -> dt.datetime:
     return pd.Timestamp(value).to_pydatetime()
 
 
-def evidence_of(rows: pd.DataFrame, column: str) -> list[Evidence]:
-    """The notes in ``rows`` as evidence for their ``column`` value, newest first."""
-    newest = rows.sort_values("occurred_at", ascending=False)
+Fact = dict[str, Any]
+"""One fact as a record: column name to value."""
+
+
+def records(frame: pd.DataFrame) -> list[Fact]:
+    """The rows of ``frame`` as :data:`Fact` records."""
+    return cast(list[Fact], frame.to_dict("records"))
+
+
+def stated(facts: list[Fact], column: str) -> list[tuple[Any, Any, float, Any]]:
+    """The :func:`tally` input of the ``facts`` stating a ``column`` value."""
     return [
-        Evidence(
-            activity_id=str(r.activity_id),
-            sentence=str(r.sentence),
-            occurred_at=as_datetime(r.occurred_at),
-            value=str(getattr(r, column)),
-        )
-        for r in newest.itertuples()
+        (f[column], f["activity_id"], f["weight"], f["occurred_at"])
+        for f in facts
+        if not pd.isna(f[column])
     ]
 
 
-def conflicts_of(
-    group: pd.DataFrame, losers: pd.DataFrame, column: str, shown: str
-) -> list[Conflict]:
+def evidence_of(facts: list[Fact], column: str) -> list[Evidence]:
+    """The notes of ``facts`` as evidence for their ``column`` value, newest first."""
+    newest = sorted(facts, key=lambda f: f["occurred_at"], reverse=True)
+    return [
+        Evidence(
+            activity_id=str(f["activity_id"]),
+            sentence=str(f["sentence"]),
+            occurred_at=as_datetime(f["occurred_at"]),
+            value=str(f[column]),
+        )
+        for f in newest
+    ]
+
+
+def conflicts_of(facts: list[Fact], losers: list[Tally], column: str, shown: str) -> list[Conflict]:
     """The losing values of ``column`` (displayed from column ``shown``) with their notes."""
     conflicts = []
-    for value, notes, last_seen in losers[[column, "notes", "last_seen"]].itertuples(index=False):
-        rows = group[group[column] == value]
+    for loser in losers:
+        rows = [f for f in facts if f[column] == loser.value]
         conflicts.append(
             Conflict(
-                value=str(rows[shown].iloc[0]),
-                notes=int(notes),
-                last_seen=as_datetime(last_seen),
+                value=str(rows[0][shown]),
+                notes=loser.notes,
+                last_seen=as_datetime(loser.last_seen),
                 evidence=evidence_of(rows, shown),
             )
         )
