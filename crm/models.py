@@ -138,7 +138,8 @@ class Opportunity(SQLModel, table=True):
     owner_id: str = Field(foreign_key="users.id", index=True)
     product_id: str | None = Field(default=None, foreign_key="products.id")
     stage: str = Field(foreign_key="stages.name", index=True)
-    amount_cents: int = Field(default=0, sa_type=BigInteger)
+    # indexed: the pipeline fingerprint's count and sum read the index, not every row
+    amount_cents: int = Field(default=0, sa_type=BigInteger, index=True)
     created_at: dt.datetime = Field(sa_type=UTCDateTime)
     close_date: dt.date | None = None
     next_step: str | None = None

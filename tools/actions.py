@@ -91,9 +91,10 @@ def _hits(rule: ActionRule, frame: pd.DataFrame, columns: dict[str, pd.Series]) 
     """
     if frame.empty:
         return frame
-    hits = frame[_series(_eval(rule.when, columns), frame, bool)]
-    if hits.empty:
-        return hits
+    mask = np.broadcast_to(np.asarray(_eval(rule.when, columns), dtype=bool), len(frame))
+    if not mask.any():  # most rules, for one deal: skip indexing every column
+        return frame.iloc[:0]
+    hits = frame[mask]
     on_hits = _columns(hits)
     impact = _series(_eval(rule.impact, on_hits), hits, float).fillna(0.0)
     urgency = _series(_eval(rule.urgency, on_hits), hits, float).clip(lower=0)

@@ -41,6 +41,8 @@ from tools.pipeline_data import (
 )
 from tools.records import MAX_IDS, cents_to_money, get_opportunity
 
+OUTCOMES = ("open", "won", "lost")
+
 OPEN_COLUMNS = [
     "id", "name", "account_id", "owner_id", "stage", "amount", "created_at", "close_date",
     "days_in_stage", "age_days", "last_activity_at", "days_since_activity",
@@ -160,7 +162,11 @@ def open_deals_frame(
     ``opportunity_id`` selects one deal (its row does not depend on the other deals, and
     one deal costs a few index look-ups where an owner's whole book costs tens of ms).
     """
-    deals = snapshot(ctx, ("open",), *_open_query(ctx, owner_id, team, opportunity_id))
+    if opportunity_id is None:
+        deals = snapshot(ctx, ("open",), *_open_query(ctx, owner_id, team, None))
+    else:  # the same reads as the deal's deal_snapshot (a review needs both)
+        deals = snapshot(ctx, OUTCOMES, *_open_query(ctx, owner_id, team, opportunity_id))
+        deals = deals[deals["outcome"] == "open"]
     last = deals["last_activity"].astype(float)
     frame = pd.DataFrame(
         {
@@ -199,7 +205,7 @@ def deal_snapshot(ctx: ToolContext, opportunity_id: str) -> pd.DataFrame:
     The same cached read as the deal's :func:`open_deals_frame` row (plus last_activity
     and pushes), so a review that needs both reads the deal once.
     """
-    return snapshot(ctx, ("open", "won", "lost"), *_open_query(ctx, None, None, opportunity_id))
+    return snapshot(ctx, OUTCOMES, *_open_query(ctx, None, None, opportunity_id))
 
 
 def _flag(frame: pd.DataFrame, p75: np.ndarray, inactive_days: int, as_of: dt.date) -> pd.DataFrame:

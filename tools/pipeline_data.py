@@ -29,7 +29,7 @@ from sqlmodel import col, select
 from crm.models import Activity, CloseDateChange, Opportunity, Stage, StageHistory, User
 from tools.context import ToolContext
 from tools.errors import NotFound
-from tools.pipeline_cache import cached, query_key
+from tools.pipeline_cache import QueryKey, cached, query_key
 
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 MS_PER_DAY = 86_400_000
@@ -164,14 +164,19 @@ def snapshot(
     close_date (as of), stage, outcome, entered (days, when the current stage was
     entered), plus the labelled ``extra`` expressions (correlated subqueries on
     ``Opportunity``, see :func:`_extra_values`). Rows are in id order. A
-    filter of :func:`deal_states`.
+    filter of :func:`deal_states`, cached like it (treat as read-only).
     """
-    deals = deal_states(ctx, conditions)
-    deals = deals[deals["outcome"].isin(outcomes)].reset_index(drop=True)
-    if not extra:
-        return deals
-    values = _extra_values(ctx, outcomes, conditions, extra, deals["id"])
-    return pd.concat([deals, values.reindex(deals["id"]).reset_index(drop=True)], axis=1)
+
+    def load() -> pd.DataFrame:
+        deals = deal_states(ctx, conditions)
+        deals = deals[deals["outcome"].isin(outcomes)].reset_index(drop=True)
+        if not extra:
+            return deals
+        values = _extra_values(ctx, outcomes, conditions, extra, deals["id"])
+        return pd.concat([deals, values.reindex(deals["id"]).reset_index(drop=True)], axis=1)
+
+    selected = query_key(sa_select(col(Opportunity.id), *extra).where(*conditions))
+    return cached(ctx, QueryKey(f"snapshot {outcomes}|{selected}"), load)
 
 
 def _extra_values(
@@ -342,7 +347,8 @@ def _with_stages(
     entered[seen] = visits["entered"].to_numpy(dtype=float)[current[seen]]
     close_date = _dates(closed)
     changed = earlier_close.notna().to_numpy()
-    close_date[changed] = as_dates(earlier_close[changed]).to_numpy(dtype=object)
+    if changed.any():
+        close_date[changed] = as_dates(earlier_close[changed]).to_numpy(dtype=object)
     columns = [c for c in deals.columns if c not in ("recorded_row", "recorded_close")]
     frame = deals[columns].assign(
         close_date=close_date, stage=stage, outcome=outcome, entered=entered

@@ -27,6 +27,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 from typing import Any, Literal
+from weakref import WeakKeyDictionary
 
 import numpy as np
 import pandas as pd
@@ -310,8 +311,9 @@ def won_probability(model: TrainedModel, frame: pd.DataFrame) -> np.ndarray:
     ``CalibratedClassifierCV`` averages its folds' Platt-scaled scores. For gradient
     boosting each fold's column transformer (numbers passed through, categories
     ordinal-encoded, see :func:`make_estimator`) is applied here on arrays, skipping most
-    of scikit-learn's per-call DataFrame handling: ≈ 11 instead of 16 ms for the ~150
-    ablation rows of one deal, with identical values (tested against predict_proba).
+    of scikit-learn's per-call DataFrame handling (categories through :func:`_ordinal`):
+    ≈ 7 instead of 16 ms for the ~150 ablation rows of one deal, with identical values
+    (tested against predict_proba).
     """
     if model.family != "gradient_boosting":
         return np.asarray(model.estimator.predict_proba(frame)[:, 1])
@@ -321,9 +323,38 @@ def won_probability(model: TrainedModel, frame: pd.DataFrame) -> np.ndarray:
     total = np.zeros(len(frame))
     for fold in folds:
         encode, boost = fold.estimator.named_steps["encode"], fold.estimator.named_steps["model"]
-        encoded = np.hstack([numbers, encode.named_transformers_["cat"].transform(categories)])
+        encoded = np.hstack([numbers, _ordinal(encode.named_transformers_["cat"], categories)])
         total += fold.calibrators[0].predict(boost.decision_function(encoded))
     return total / len(folds)
+
+
+_CODES: WeakKeyDictionary[Any, list[tuple[pd.Index, np.ndarray]]] = WeakKeyDictionary()
+
+
+def _ordinal(encoder: Any, categories: pd.DataFrame) -> np.ndarray:
+    """``encoder.transform(categories)`` for a fitted ``OrdinalEncoder``, by table look-up.
+
+    The encoder maps each known category to a code (infrequent ones to a shared code) and
+    any other value to ``unknown_value``. The tables are its own transform of its known
+    categories, made once per encoder; a look-up then costs ≈ 0.1 ms where the transform's
+    input checks cost ≈ 1 ms per fold.
+    """
+    tables = _CODES.get(encoder)
+    if tables is None:
+        known = encoder.categories_
+        size = max(len(values) for values in known)
+        padded = pd.DataFrame(
+            {name: np.resize(values, size) for name, values in zip(encoder.feature_names_in_,
+                                                                   known, strict=True)}
+        )  # fmt: skip
+        coded = encoder.transform(padded)
+        tables = [(pd.Index(values), coded[: len(values), j]) for j, values in enumerate(known)]
+        _CODES[encoder] = tables
+    out = np.empty(categories.shape, dtype=float)
+    for j, (index, codes) in enumerate(tables):
+        at = index.get_indexer(pd.Index(categories.iloc[:, j]))
+        out[:, j] = np.where(at >= 0, codes[at], encoder.unknown_value)
+    return out
 
 
 @cache

@@ -172,8 +172,11 @@ def _synthetic_model(family: Family) -> tuple[TrainedModel, pd.DataFrame]:
 @pytest.mark.parametrize("family", FAMILIES)
 def test_fold_by_fold_probabilities_equal_predict_proba(family: Family) -> None:
     model, rows = _synthetic_model(family)
+    rows.iloc[:3, rows.columns.get_loc("industry")] = ["Mining", "Retail", "Space"]  # unseen
+    rows.iloc[4, rows.columns.get_loc("stage")] = "Closed Won"  # never in training
     expected = model.estimator.predict_proba(rows)[:, 1]
     np.testing.assert_array_equal(won_probability(model, rows), expected)
+    np.testing.assert_array_equal(won_probability(model, rows), expected)  # cached tables
 
 
 @pytest.mark.parametrize("family", FAMILIES)
@@ -189,3 +192,15 @@ def test_each_effect_is_the_mean_over_the_reference_deals_of_swapping_that_featu
         swapped[name] = model.reference[name].to_numpy()
         mean = model.estimator.predict_proba(swapped)[:, 1].mean()
         assert effects[name] == pytest.approx(100 * (p - mean), abs=1e-9)
+
+
+def test_ordinal_look_up_equals_the_encoders_transform_with_infrequent_and_unknown() -> None:
+    from sklearn.preprocessing import OrdinalEncoder
+
+    train = pd.DataFrame({"a": list("xxxxyyyzzw"), "b": list("ppqqrrsstt")})
+    encoder = OrdinalEncoder(
+        handle_unknown="use_encoded_value", unknown_value=-1, max_categories=3
+    ).fit(train)
+    rows = pd.DataFrame({"a": list("xywzvx"), "b": list("tqpzzs")})  # w rare; v, z unseen
+    expected = encoder.transform(rows)
+    np.testing.assert_array_equal(tools.win_model._ordinal(encoder, rows), expected)
