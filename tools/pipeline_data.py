@@ -35,41 +35,45 @@ EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 MS_PER_DAY = 86_400_000
 
 
-class epoch_days(FunctionElement[float]):
+class _DialectFunction(FunctionElement[Any]):
+    """A SQL function spelt per dialect: ``sqlite_sql`` on SQLite, else ``default_sql``.
+
+    Both are templates whose ``{}`` is the compiled argument. Subclasses set
+    ``inherit_cache`` again (SQLAlchemy reads it off each class).
+    """
+
+    inherit_cache = True
+    sqlite_sql = default_sql = "{}"
+
+
+@compiles(_DialectFunction, "sqlite")
+def _dialect_sqlite(element: _DialectFunction, compiler: Any, **kw: Any) -> str:
+    return element.sqlite_sql.format(compiler.process(element.clauses, **kw))
+
+
+@compiles(_DialectFunction)
+def _dialect_default(element: _DialectFunction, compiler: Any, **kw: Any) -> str:
+    return element.default_sql.format(compiler.process(element.clauses, **kw))
+
+
+class epoch_days(_DialectFunction):
     """SQL expression: a timestamp or date as float days since 1970-01-01 UTC."""
 
     type = Float()
     inherit_cache = True
     name = "epoch_days"
+    sqlite_sql = "(julianday({}) - 2440587.5)"
+    default_sql = "CAST(EXTRACT(EPOCH FROM {}) AS DOUBLE PRECISION) / 86400.0"
 
 
-@compiles(epoch_days, "sqlite")
-def _epoch_days_sqlite(element: epoch_days, compiler: Any, **kw: Any) -> str:
-    return f"(julianday({compiler.process(element.clauses, **kw)}) - 2440587.5)"
-
-
-@compiles(epoch_days)
-def _epoch_days_default(element: epoch_days, compiler: Any, **kw: Any) -> str:
-    arg = compiler.process(element.clauses, **kw)
-    return f"CAST(EXTRACT(EPOCH FROM {arg}) AS DOUBLE PRECISION) / 86400.0"
-
-
-class joined(FunctionElement[str]):
+class joined(_DialectFunction):
     """SQL aggregate: the integer values of a group as one comma-separated string."""
 
     type = String()
     inherit_cache = True
     name = "joined"
-
-
-@compiles(joined, "sqlite")
-def _joined_sqlite(element: joined, compiler: Any, **kw: Any) -> str:
-    return f"group_concat({compiler.process(element.clauses, **kw)}, ',')"
-
-
-@compiles(joined)
-def _joined_default(element: joined, compiler: Any, **kw: Any) -> str:
-    return f"string_agg(CAST({compiler.process(element.clauses, **kw)} AS TEXT), ',')"
+    sqlite_sql = "group_concat({}, ',')"
+    default_sql = "string_agg(CAST({} AS TEXT), ',')"
 
 
 def to_days(moment: dt.datetime | dt.date) -> float:
