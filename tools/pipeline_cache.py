@@ -22,6 +22,7 @@ from collections.abc import Callable, Hashable
 from typing import Any, TypeVar
 from weakref import WeakKeyDictionary
 
+import pandas as pd
 from sqlalchemy import Row, func
 from sqlmodel import select
 
@@ -35,7 +36,12 @@ _LRU = OrderedDict[Hashable, Any]
 _FRAMES: WeakKeyDictionary[Any, _LRU] = WeakKeyDictionary()
 _FITTED: WeakKeyDictionary[Any, _LRU] = WeakKeyDictionary()
 _LOCK = threading.Lock()
-MAX_FRAMES = 32
+MAX_FRAMES = 256
+MAX_FRAME_BYTES = 256 << 20
+"""Query frames kept per engine: at most MAX_FRAMES, holding at most MAX_FRAME_BYTES of
+arrays (shallow: an object column counts its pointers). A one-deal frame weighs a few kB,
+the company's deals and visits tens of MB, so a stream of deal reviews no longer pushes
+the company's frames out as a fixed count of entries did."""
 MAX_FITTED = 16
 _SQL: _LRU = OrderedDict()
 MAX_SQL = 256
@@ -120,24 +126,39 @@ def query_key(stmt: Any) -> QueryKey:
 def cached(ctx: ToolContext, name: str, compute: Callable[[], T]) -> T:
     """``compute()`` once per (engine, ``name``, data fingerprint, as_of).
 
-    Names made by :func:`query_key` go to the query-frame cache (MAX_FRAMES entries);
-    any other name is a fitted, population-level value and goes to the fitted cache
-    (MAX_FITTED entries), which query frames cannot evict. Both evict the least recently
-    used entry. Cached values are shared: callers must treat them as read-only.
+    Names made by :func:`query_key` go to the query-frame cache (MAX_FRAMES entries and
+    MAX_FRAME_BYTES); any other name is a fitted, population-level value and goes to the
+    fitted cache (MAX_FITTED entries), which query frames cannot evict. Both evict the
+    least recently used entries. Cached values are shared: callers must treat them as
+    read-only.
     """
     bind = ctx.session.get_bind()
     engine = getattr(bind, "engine", bind)
-    tier, limit = (_FRAMES, MAX_FRAMES) if isinstance(name, QueryKey) else (_FITTED, MAX_FITTED)
+    frames = isinstance(name, QueryKey)
+    tier, limit = (_FRAMES, MAX_FRAMES) if frames else (_FITTED, MAX_FITTED)
     key = (str(name), fingerprint(ctx), ctx.as_of)
     with _LOCK:
         entries = tier.setdefault(engine, OrderedDict())
         if key in entries:
             entries.move_to_end(key)
-            return entries[key]  # type: ignore[no-any-return]
+            return entries[key][0]  # type: ignore[no-any-return]
     value = compute()
+    size = _bytes(value) if frames else 0
     with _LOCK:
-        entries[key] = value
+        entries[key] = (value, size)
         entries.move_to_end(key)
-        while len(entries) > limit:
-            entries.popitem(last=False)
+        total = sum(weight for _, weight in entries.values())
+        while len(entries) > limit or (total > MAX_FRAME_BYTES and len(entries) > 1):
+            total -= entries.popitem(last=False)[1][1]
     return value
+
+
+def _bytes(value: Any) -> int:
+    """The array bytes of a cached frame, series or tuple of them (0 for anything else)."""
+    if isinstance(value, tuple):
+        return sum(_bytes(part) for part in value)
+    if isinstance(value, pd.DataFrame):
+        return int(value.memory_usage(index=True, deep=False).sum())
+    if isinstance(value, pd.Series):
+        return int(value.memory_usage(index=True, deep=False))
+    return 0

@@ -10,6 +10,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col
 
+import tools.pipeline_cache
 import tools.win_model
 from crm.models import Opportunity
 from tests.tools.builders_pipeline import World, stall_world
@@ -17,7 +18,6 @@ from tests.tools.builders_win import signal_world
 from tools.context import ToolContext
 from tools.errors import NotFound
 from tools.pipeline import deal_timeline
-from tools.pipeline_cache import MAX_FRAMES
 from tools.pipeline_data import snapshot
 from tools.win_explain import describe_factors
 from tools.win_features import CATEGORICAL, NUMERIC, build_features, owner_track
@@ -102,9 +102,10 @@ def test_many_per_deal_lookups_do_not_evict_the_fitted_model(
         return train(ctx)
 
     monkeypatch.setattr(tools.win_model, "train", counted)
+    monkeypatch.setattr(tools.pipeline_cache, "MAX_FRAMES", 16)
     ctx = signal.ctx(as_of=dt.date(2026, 6, 29))  # an as_of no other test has fitted
     first = trained_model(ctx)
-    for i in range(MAX_FRAMES + 8):  # each deal's timeline is its own cached query frame
+    for i in range(16 + 8):  # each deal's timeline is its own cached query frame
         deal_timeline(ctx, f"D{i:03d}")
     assert trained_model(ctx) is first
     assert len(fits) == 1
