@@ -2,7 +2,7 @@
 
 The rule for history (it matters for backtests): nothing dated at or after
 ``ctx.as_of_end`` exists. A deal's stage *as of* ``as_of`` is its last
-``stage_history`` entry before ``as_of_end`` (ties at the same instant go to the later
+``stage_history`` entry before ``as_of_end`` (ties in the same millisecond go to the later
 pipeline position); a deal without such an entry falls back to ``opportunities.stage``,
 entered at ``created_at`` (at ``close_date`` when that stage is won or lost). Its close
 date as of ``as_of`` is the ``previous_close_date`` of its first ``close_date_changes``
@@ -192,9 +192,9 @@ def _extra_values(
 ) -> pd.DataFrame:
     """The ``extra`` expressions of the deals ``ids`` (the snapshot's), indexed by id.
 
-    Cached like the snapshot. A correlated subquery costs look-ups per row, so they run
-    on the deals that can have such a stage as of ``as_of``: those whose recorded stage
-    has one of ``outcomes``, or that moved on after ``as_of``; then on any other of
+    Read once per cached snapshot. A correlated subquery costs look-ups per row, so they
+    run on the deals that can have such a stage as of ``as_of``: those whose recorded
+    stage has one of ``outcomes``, or that moved on after ``as_of``; then on any other of
     ``ids`` (a recorded stage out of line with the history), by id.
     """
     stages = stages_frame(ctx)
@@ -207,16 +207,13 @@ def _extra_values(
         *conditions, or_(col(Opportunity.stage).in_(names), moved_later)
     )
 
-    def load() -> pd.DataFrame:
-        values = fetch_frame(ctx, stmt)
-        missing = ids[~ids.isin(values["id"])].tolist()
-        for start in range(0, len(missing), 500):
-            chunk = col(Opportunity.id).in_(missing[start : start + 500])
-            more = fetch_frame(ctx, sa_select(col(Opportunity.id), *extra).where(chunk))
-            values = pd.concat([values, more], ignore_index=True)
-        return values.set_index("id")
-
-    return cached(ctx, query_key(stmt), load)
+    values = fetch_frame(ctx, stmt)
+    missing = ids[~ids.isin(values["id"])].tolist()
+    for start in range(0, len(missing), 500):
+        chunk = col(Opportunity.id).in_(missing[start : start + 500])
+        more = fetch_frame(ctx, sa_select(col(Opportunity.id), *extra).where(chunk))
+        values = pd.concat([values, more], ignore_index=True)
+    return values.set_index("id")
 
 
 def deal_states(ctx: ToolContext, conditions: list[ColumnElement[bool]]) -> pd.DataFrame:
